@@ -1,0 +1,167 @@
+using Azure.Core;
+using Azure.Identity;
+
+namespace Parley.Functions.Storage;
+
+/// <summary>
+/// Where storage lives and how to authenticate, read from the Functions convention:
+/// <c>AzureWebJobsStorage</c> as a connection string, or (managed identity, as the Azure templates deploy it)
+/// <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__queueServiceUri</c> with <c>__credential</c> and <c>__clientId</c>.
+/// </summary>
+public sealed class StorageConnection
+{
+    public const string SettingName = "AzureWebJobsStorage";
+
+    /// <summary>Azurite's well-known development account; public, documented by Microsoft.</summary>
+    public const string DevelopmentAccountName = "devstoreaccount1";
+    public const string DevelopmentAccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private StorageConnection(Uri tableEndpoint, Uri queueEndpoint, StorageSharedKey? sharedKey, TokenCredential? credential, string description)
+    {
+        TableEndpoint = tableEndpoint;
+        QueueEndpoint = queueEndpoint;
+        SharedKey = sharedKey;
+        Credential = credential;
+        Description = description;
+    }
+
+    public Uri TableEndpoint { get; }
+    public Uri QueueEndpoint { get; }
+
+    /// <summary>Account name and key when the connection string carries them; null for token auth.</summary>
+    public StorageSharedKey? SharedKey { get; }
+
+    /// <summary>Entra ID credential when only endpoints are configured; null for shared-key auth.</summary>
+    public TokenCredential? Credential { get; }
+
+    /// <summary>A description safe to log: endpoints and auth kind, never the key.</summary>
+    public string Description { get; }
+
+    public static StorageConnection FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SettingName);
+        var connectionString = section.Value;
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return Parse(connectionString);
+        }
+
+        var tableUri = section["tableServiceUri"];
+        var queueUri = section["queueServiceUri"];
+        if (string.IsNullOrWhiteSpace(tableUri) && string.IsNullOrWhiteSpace(queueUri))
+        {
+            throw new StorageConfigurationException(
+                $"Storage is not configured. Set '{SettingName}' to a connection string (locally 'UseDevelopmentStorage=true'), " +
+                $"or set '{SettingName}__tableServiceUri' and '{SettingName}__queueServiceUri' for managed identity.");
+        }
+        if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(queueUri))
+        {
+            var missing = string.IsNullOrWhiteSpace(tableUri) ? "tableServiceUri" : "queueServiceUri";
+            throw new StorageConfigurationException($"'{SettingName}__{missing}' is missing: Parley needs both the table and the queue service URI.");
+        }
+
+        var table = ParseEndpoint($"{SettingName}__tableServiceUri", tableUri);
+        var queue = ParseEndpoint($"{SettingName}__queueServiceUri", queueUri);
+        var credential = CreateCredential(section["credential"], section["clientId"]);
+        return new StorageConnection(table, queue, null, credential,
+            $"tables {table}, queues {queue}, Entra ID ({(section["credential"] ?? "default credential chain")})");
+    }
+
+    /// <summary>Parses an Azure Storage connection string (including <c>UseDevelopmentStorage=true</c>).</summary>
+    public static StorageConnection Parse(string connectionString)
+    {
+        var parts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var segment in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = segment.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new StorageConfigurationException($"'{SettingName}' is not a valid connection string: the part '{Mask(segment)}' is not 'Name=value'.");
+            }
+            parts[segment[..eq].Trim()] = segment[(eq + 1)..].Trim();
+        }
+
+        if (parts.TryGetValue("UseDevelopmentStorage", out var dev))
+        {
+            if (!string.Equals(dev, "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new StorageConfigurationException($"'{SettingName}': UseDevelopmentStorage must be 'true' when present.");
+            }
+            if (parts.ContainsKey("DevelopmentStorageProxyUri"))
+            {
+                throw new StorageConfigurationException($"'{SettingName}': DevelopmentStorageProxyUri is not supported; give TableEndpoint and QueueEndpoint instead.");
+            }
+            var devKey = new StorageSharedKey(DevelopmentAccountName, DevelopmentAccountKey);
+            return new StorageConnection(
+                new Uri($"http://127.0.0.1:10002/{DevelopmentAccountName}"),
+                new Uri($"http://127.0.0.1:10001/{DevelopmentAccountName}"),
+                devKey, null, "Azurite development storage (tables 127.0.0.1:10002, queues 127.0.0.1:10001)");
+        }
+
+        if (parts.ContainsKey("SharedAccessSignature"))
+        {
+            throw new StorageConfigurationException($"'{SettingName}': SAS connection strings are not supported; use an account key locally or managed identity in Azure.");
+        }
+
+        if (!parts.TryGetValue("AccountName", out var account) || account.Length == 0)
+        {
+            throw new StorageConfigurationException($"'{SettingName}' has no AccountName. Expected 'DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…' or 'UseDevelopmentStorage=true'.");
+        }
+        if (!parts.TryGetValue("AccountKey", out var key) || key.Length == 0)
+        {
+            throw new StorageConfigurationException($"'{SettingName}' has no AccountKey. Without a key, configure '{SettingName}__tableServiceUri' and '__queueServiceUri' for managed identity.");
+        }
+        StorageSharedKey sharedKey;
+        try
+        {
+            sharedKey = new StorageSharedKey(account, key);
+        }
+        catch (FormatException)
+        {
+            throw new StorageConfigurationException($"'{SettingName}': AccountKey is not valid base64.");
+        }
+
+        var protocol = parts.GetValueOrDefault("DefaultEndpointsProtocol", "https");
+        if (protocol is not ("http" or "https"))
+        {
+            throw new StorageConfigurationException($"'{SettingName}': DefaultEndpointsProtocol must be http or https, not '{protocol}'.");
+        }
+        var suffix = parts.GetValueOrDefault("EndpointSuffix", "core.windows.net");
+
+        var table = parts.TryGetValue("TableEndpoint", out var t)
+            ? ParseEndpoint($"{SettingName} (TableEndpoint)", t)
+            : new Uri($"{protocol}://{account}.table.{suffix}/");
+        var queue = parts.TryGetValue("QueueEndpoint", out var q)
+            ? ParseEndpoint($"{SettingName} (QueueEndpoint)", q)
+            : new Uri($"{protocol}://{account}.queue.{suffix}/");
+
+        return new StorageConnection(table, queue, sharedKey, null, $"account {account}, tables {table}, queues {queue}, shared key");
+    }
+
+    private static Uri ParseEndpoint(string setting, string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new StorageConfigurationException($"'{setting}' must be an absolute http(s) URL, not '{value}'.");
+        }
+        return uri;
+    }
+
+    private static TokenCredential CreateCredential(string? kind, string? clientId)
+    {
+        if (string.Equals(kind, "managedidentity", StringComparison.OrdinalIgnoreCase))
+        {
+            return string.IsNullOrWhiteSpace(clientId)
+                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        }
+        if (!string.IsNullOrWhiteSpace(kind))
+        {
+            throw new StorageConfigurationException($"'{SettingName}__credential' must be 'managedidentity' or absent (absent = the default Azure credential chain), not '{kind}'.");
+        }
+        return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+    }
+
+    private static string Mask(string segment) => segment.Length <= 12 ? segment : segment[..12] + "…";
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Parley.Functions.Storage;
+
+namespace Parley.Tests.Infrastructure;
+
+/// <summary>
+/// One in-memory Azurite (table + queue services) for the whole test run, on free loopback ports.
+/// Started on first use, stopped when the test process exits. Test classes isolate themselves by using
+/// their own table and queue names (<see cref="UniqueName"/>), so they run in parallel.
+/// </summary>
+public sealed class Azurite
+{
+    private static readonly Lazy<Task<Azurite>> SharedInstance = new(StartAsync);
+    private readonly List<Process> _processes;
+
+    private Azurite(int tablePort, int queuePort, List<Process> processes)
+    {
+        TablePort = tablePort;
+        QueuePort = queuePort;
+        _processes = processes;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+    }
+
+    public int TablePort { get; }
+    public int QueuePort { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={StorageConnection.DevelopmentAccountName};AccountKey={StorageConnection.DevelopmentAccountKey};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnection.DevelopmentAccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnection.DevelopmentAccountName};";
+
+    public static Task<Azurite> SharedAsync() => SharedInstance.Value;
+
+    public StorageAccount CreateAccount(StorageClientOptions? options = null) =>
+        new(StorageConnection.Parse(ConnectionString), options);
+
+    /// <summary>A name no other test uses: letters and digits, valid for tables and (lower-cased) queues.</summary>
+    public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+
+    public static string UniqueQueueName(string prefix) => (prefix + "-" + Guid.NewGuid().ToString("N")[..12]).ToLowerInvariant();
+
+    private static async Task<Azurite> StartAsync()
+    {
+        var root = RepositoryPaths.Root;
+        var dist = Path.Combine(root, "node_modules", "azurite", "dist", "src");
+        if (!Directory.Exists(dist))
+        {
+            throw new InvalidOperationException($"Azurite is not installed under {root}/node_modules. Run the tests with 'npm test', which installs it.");
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            var tablePort = FreePort();
+            var queuePort = FreePort();
+            var processes = new List<Process>
+            {
+                StartService(Path.Combine(dist, "table", "main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort),
+                StartService(Path.Combine(dist, "queue", "main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort),
+            };
+            if (await WaitForPortAsync(tablePort, processes[0]) && await WaitForPortAsync(queuePort, processes[1]))
+            {
+                return new Azurite(tablePort, queuePort, processes);
+            }
+            foreach (var p in processes)
+            {
+                Kill(p);
+            }
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException("Azurite did not start on a free port after 3 attempts.");
+            }
+        }
+    }
+
+    private static Process StartService(string script, string hostArg, string host, string portArg, int port)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { script, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent", hostArg, host, portArg, port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<bool> WaitForPortAsync(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        return false;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Stop()
+    {
+        foreach (var p in _processes)
+        {
+            Kill(p);
+        }
+    }
+
+    private static void Kill(Process p)
+    {
+        try
+        {
+            if (!p.HasExited)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}
