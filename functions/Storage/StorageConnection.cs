@@ -61,12 +61,16 @@ public sealed class StorageConnection
             throw new StorageConfigurationException($"'{SettingName}__{missing}' is missing: Parley needs both the table and the queue service URI.");
         }
 
-        var table = ParseEndpoint($"{SettingName}__tableServiceUri", tableUri);
-        var queue = ParseEndpoint($"{SettingName}__queueServiceUri", queueUri);
+        var table = ParseEndpoint($"{SettingName}__tableServiceUri", tableUri, httpsOnly: true);
+        var queue = ParseEndpoint($"{SettingName}__queueServiceUri", queueUri, httpsOnly: true);
         var credential = CreateCredential(section["credential"], section["clientId"]);
         return new StorageConnection(table, queue, null, credential,
             $"tables {table}, queues {queue}, Entra ID ({(section["credential"] ?? "default credential chain")})");
     }
+
+    /// <summary>Endpoints reached with an Entra ID token (managed identity in Azure).</summary>
+    public static StorageConnection WithCredential(Uri tableEndpoint, Uri queueEndpoint, TokenCredential credential) =>
+        new(tableEndpoint, queueEndpoint, null, credential, $"tables {tableEndpoint}, queues {queueEndpoint}, Entra ID");
 
     /// <summary>Parses an Azure Storage connection string (including <c>UseDevelopmentStorage=true</c>).</summary>
     public static StorageConnection Parse(string connectionString)
@@ -139,11 +143,16 @@ public sealed class StorageConnection
         return new StorageConnection(table, queue, sharedKey, null, $"account {account}, tables {table}, queues {queue}, shared key");
     }
 
-    private static Uri ParseEndpoint(string setting, string value)
+    private static Uri ParseEndpoint(string setting, string value, bool httpsOnly = false)
     {
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new StorageConfigurationException($"'{setting}' must be an absolute http(s) URL, not '{value}'.");
+        }
+        if (httpsOnly && uri.Scheme != "https")
+        {
+            // Tokens must never travel in clear text (Azure.Core refuses too, but only at the first request).
+            throw new StorageConfigurationException($"'{setting}' must use https: Entra ID tokens are only sent over TLS.");
         }
         return uri;
     }
