@@ -1,4 +1,21 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/", () => "ok");
-app.Run();
+using Parley.Functions.Hosting;
+using Parley.Functions.Maintenance;
+using Parley.Functions.Storage;
+using Parley.Functions.Workflows;
+
+// Parley: one ASP.NET Core app, hosted as an Azure Functions custom handler or standalone (see README).
+var builder = WebApplication.CreateBuilder(args);
+builder.AddParleyHosting();
+
+builder.Services.AddStorage();
+builder.Services.AddWorkflows();
+builder.Services.AddMaintenance();
+
+var app = builder.Build();
+app.UseParleyHosting();
+app.MapPlatformEndpoints();
+
+return await app.RunParleyAsync();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -1,0 +1,98 @@
+using System.Reflection;
+using Microsoft.Extensions.FileProviders;
+using Parley.Functions.Storage;
+
+namespace Parley.Functions.Hosting;
+
+public static class HostingExtensions
+{
+    public const string DefaultUrl = "http://localhost:7071";
+
+    /// <summary>
+    /// Where to listen (the host's <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>, else ASPNETCORE_URLS / --urls, else
+    /// http://localhost:7071), settings from local.settings.json, ProblemDetails and the clock.
+    /// </summary>
+    public static WebApplicationBuilder AddParleyHosting(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddLocalSettings(builder.Environment.ContentRootPath);
+
+        var port = builder.Configuration[HostingMode.CustomHandlerPortSetting];
+        if (!string.IsNullOrWhiteSpace(port))
+        {
+            if (!int.TryParse(port, out var p) || p is < 0 or > 65535)
+            {
+                throw new InvalidOperationException($"{HostingMode.CustomHandlerPortSetting} must be a port number, not '{port}'.");
+            }
+            // The host calls us on loopback only; this port is not public.
+            builder.WebHost.UseUrls($"http://127.0.0.1:{p}");
+        }
+        else if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Errors as ProblemDetails, and the static web front end when it is next to us (local runs).</summary>
+    public static WebApplication UseParleyHosting(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        var root = app.Configuration["StaticWeb:Root"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, app.Environment.ContentRootPath)
+            : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, "..", "static-web"));
+        if (Directory.Exists(root))
+        {
+            var files = new PhysicalFileProvider(root);
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        }
+        return app;
+    }
+
+    /// <summary><c>GET /</c> for the host's readiness probe, <c>GET /api/health</c>, and the host's trigger routes when hosted.</summary>
+    public static WebApplication MapPlatformEndpoints(this WebApplication app)
+    {
+        app.MapGet("/", () => Results.Text("Parley is running.")).ExcludeFromDescription();
+        app.MapGet("/api/health", (IConfiguration configuration) => Results.Ok(new
+        {
+            status = "ok",
+            version = typeof(HostingExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
+            mode = HostingMode.IsFunctionsHost(configuration) ? "functions-host" : "standalone",
+        })).WithTags("Platform");
+
+        if (HostingMode.IsFunctionsHost(app.Configuration))
+        {
+            app.MapFunctionInvocations();
+        }
+        return app;
+    }
+
+    /// <summary>Runs the app; a configuration or storage problem at startup prints one clear line and exits with 1.</summary>
+    public static async Task<int> RunParleyAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception ex) when (FindStartupProblem(ex) is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"Parley cannot start: {problem}");
+            return 1;
+        }
+    }
+
+    private static string? FindStartupProblem(Exception ex) => ex switch
+    {
+        StorageConfigurationException s => s.Message,
+        Microsoft.Extensions.Options.OptionsValidationException o => string.Join(" ", o.Failures),
+        AggregateException a => a.InnerExceptions.Select(FindStartupProblem).FirstOrDefault(m => m is not null),
+        { InnerException: { } inner } => FindStartupProblem(inner),
+        _ => null,
+    };
+}

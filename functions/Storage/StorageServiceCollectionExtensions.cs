@@ -1,0 +1,38 @@
+namespace Parley.Functions.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the storage account from <c>AzureWebJobsStorage</c> and a startup check that creates every
+    /// declared table and queue, so bad configuration or unreachable storage stops the app before it serves.
+    /// </summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var options = StorageClientOptions.FromConfiguration(configuration);
+            options.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            return new StorageAccount(StorageConnection.FromConfiguration(configuration), options);
+        });
+        services.AddHostedService<StorageStartupCheck>();
+        return services;
+    }
+
+    /// <summary>Declares a table the app needs; it is created at startup.</summary>
+    public static IServiceCollection AddStorageTable(this IServiceCollection services, string tableName) =>
+        services.AddSingleton(new StorageResource(StorageResourceKind.Table, tableName));
+
+    /// <summary>Declares a queue the app writes to or reads from; it is created at startup.</summary>
+    public static IServiceCollection AddStorageQueue(this IServiceCollection services, string queueName) =>
+        services.AddSingleton(new StorageResource(StorageResourceKind.Queue, queueName));
+}
+
+public enum StorageResourceKind
+{
+    Table,
+    Queue,
+}
+
+/// <summary>A table or queue that must exist before the app serves.</summary>
+public sealed record StorageResource(StorageResourceKind Kind, string Name);

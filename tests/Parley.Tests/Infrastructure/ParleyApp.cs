@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Parley.Functions.Storage;
+
+namespace Parley.Tests.Infrastructure;
+
+/// <summary>
+/// The real Parley app (its Program, DI, middleware) on the shared Azurite. The queue pump and timers are off
+/// unless a test turns them on for its own queues, so parallel test classes never take each other's messages.
+/// </summary>
+public sealed class ParleyApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
+
+    private ParleyApp(Azurite azurite, Dictionary<string, string?> settings, Action<IServiceCollection>? services)
+    {
+        Azurite = azurite;
+        _settings = new Dictionary<string, string?>
+        {
+            [StorageConnection.SettingName] = azurite.ConnectionString,
+            ["QueuePump:Enabled"] = "false",
+            ["Timers:Enabled"] = "false",
+            ["QueuePump:MinPollingInterval"] = "00:00:00.020",
+            ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
+            ["QueuePump:RetryDelay"] = "00:00:00",
+            ["Storage:NetworkTimeout"] = "00:00:10",
+        };
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+        _services = services;
+    }
+
+    public Azurite Azurite { get; }
+
+    public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+
+    public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], services);
+        _ = app.Server; // start now, so startup failures surface here
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(_settings));
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
+        }
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        builder.UseContentRoot(RepositoryPaths.Combine("functions"));
+        return base.CreateHost(builder);
+    }
+}
