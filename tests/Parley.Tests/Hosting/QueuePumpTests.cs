@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Functions.Storage.Queues;
 using Parley.Functions.Workflows;
+using Parley.Testing;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Hosting;

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
+using Parley.Testing;
+
 namespace Parley.Tests.Infrastructure;
 
 /// <summary>The built Parley executable run as its own process, as the Functions host or the run command start it.</summary>

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using Parley.Testing;
+
 namespace Parley.Tests.Infrastructure;
 
 /// <summary>

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Parley.Functions.Storage;
 
+using Parley.Testing;
+
 namespace Parley.Tests.Infrastructure;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Azure;
 using Parley.Functions.Storage;
 using Parley.Functions.Storage.Queues;
+using Parley.Testing;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Storage;

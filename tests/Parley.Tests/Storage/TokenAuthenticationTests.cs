@@ -1,6 +1,7 @@
 using Azure.Core;
 using Microsoft.AspNetCore.Http;
 using Parley.Functions.Storage;
+using Parley.Testing;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Storage;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Parley.Functions.Storage;
 
-namespace Parley.Tests.Infrastructure;
+namespace Parley.Testing;
 
 /// <summary>
 /// One in-memory Azurite (table + queue services) for the whole test run, on free loopback ports.

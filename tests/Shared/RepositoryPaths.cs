@@ -1,4 +1,4 @@
-namespace Parley.Tests.Infrastructure;
+namespace Parley.Testing;
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>
 public static class RepositoryPaths

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Parley.Benchmarks;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+using Parley.Testing;
+
+// Storage client benchmark: our Table client against a bare signed HttpClient loop, both against the same
+// in-memory Azurite in the same run, plus a no-op Kestrel baseline. Prints figures; judges nothing.
+// Usage: npm run bench [-- --seconds 5 --concurrency 16]
+var seconds = Option("--seconds", 5);
+var concurrency = Option("--concurrency", 16);
+var duration = TimeSpan.FromSeconds(seconds);
+var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
+
+Console.WriteLine($"Parley storage benchmark: {concurrency} concurrent callers, {seconds} s per measurement, {Environment.ProcessorCount} cores");
+var azurite = await Azurite.SharedAsync();
+var account = azurite.CreateAccount();
+var table = account.GetTableClient("Bench" + Guid.NewGuid().ToString("N")[..8]);
+await table.CreateIfNotExistsAsync();
+var bare = new BareTableLoop(account.Connection.TableEndpoint, StorageConnection.DevelopmentAccountName, StorageConnection.DevelopmentAccountKey, table.Name);
+
+var results = new List<Measurement>();
+results.Add(await NoOpBaselineAsync());
+
+// Inserts: alternate ours/bare twice so drift in the emulator hits both equally.
+var round = 0;
+Measurement ours = null!, reference = null!;
+for (var r = 0; r < 2; r++)
+{
+    round++;
+    await LoadRunner.RunAsync("warm-up", concurrency, warmup, (w, i) => table.AddEntityAsync(Entity($"w{round}-{w}", $"x{i}")));
+    var o = await LoadRunner.RunAsync("insert: Parley TableStorageClient", concurrency, duration, (w, i) => table.AddEntityAsync(Entity($"o{round}-{w}", $"{i:D9}")));
+    var b = await LoadRunner.RunAsync("insert: bare signed HttpClient", concurrency, duration, (w, i) => bare.InsertAsync($"b{round}-{w}", $"{i:D9}"));
+    ours = r == 0 ? o : Best(ours, o);
+    reference = r == 0 ? b : Best(reference, b);
+}
+results.Add(ours);
+results.Add(reference);
+var insertRatio = ours.PerSecond / reference.PerSecond;
+
+// Point reads of entities written above (partition o1-0 holds enough rows).
+var rows = Math.Max(100, (int)(ours.PerSecond * seconds / concurrency / 2));
+Measurement readOurs = null!, readBare = null!;
+for (var r = 0; r < 2; r++)
+{
+    var o = await LoadRunner.RunAsync("point read: Parley TableStorageClient", concurrency, duration, async (w, i) =>
+    {
+        var found = await table.GetEntityIfExistsAsync($"o1-{w}", $"{i % rows:D9}");
+        if (!found.HasValue) throw new InvalidOperationException("missing row");
+    });
+    var b = await LoadRunner.RunAsync("point read: bare signed HttpClient", concurrency, duration, (w, i) => bare.ReadAsync($"o1-{w}", $"{i % rows:D9}"));
+    readOurs = r == 0 ? o : Best(readOurs, o);
+    readBare = r == 0 ? b : Best(readBare, b);
+}
+results.Add(readOurs);
+results.Add(readBare);
+var readRatio = readOurs.PerSecond / readBare.PerSecond;
+
+var baseline = results[0].PerSecond;
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-42} {"ops/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"of no-op",9}");
+foreach (var m in results)
+{
+    Console.WriteLine($"{m.Name,-42} {m.PerSecond,10:N0} {m.P50,8:N2} {m.P99,8:N2} {m.Errors,7} {m.PerSecond / baseline,9:P1}");
+}
+Console.WriteLine();
+Console.WriteLine($"insert ratio (Parley / bare):     {insertRatio:P1}   target ≥ 90 %   {(insertRatio >= 0.9 ? "met" : "NOT met")}");
+Console.WriteLine($"point-read ratio (Parley / bare): {readRatio:P1}   target ≥ 90 %   {(readRatio >= 0.9 ? "met" : "NOT met")}");
+await table.DeleteAsync();
+return 0;
+
+static Measurement Best(Measurement a, Measurement b) => a.PerSecond >= b.PerSecond ? a : b;
+
+static TableEntity Entity(string partitionKey, string rowKey) => new(partitionKey, rowKey) { { "Name", "Benchmark case" }, { "Count", 42 }, { "Active", true } };
+
+async Task<Measurement> NoOpBaselineAsync()
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    await using var app = builder.Build();
+    app.MapGet("/ping", () => "ok");
+    await app.StartAsync();
+    var address = app.Urls.First();
+    using var http = new HttpClient { BaseAddress = new Uri(address) };
+    await LoadRunner.RunAsync("warm-up", concurrency, warmup, async (_, _) => await http.GetStringAsync("/ping"));
+    var result = await LoadRunner.RunAsync("no-op Kestrel GET (baseline)", concurrency, duration, async (_, _) => await http.GetStringAsync("/ping"));
+    await app.StopAsync();
+    return result;
+}
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
+}
