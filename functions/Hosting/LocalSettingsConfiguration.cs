@@ -43,7 +43,18 @@ public static class LocalSettingsConfiguration
             {
                 foreach (var p in values.EnumerateObject())
                 {
-                    result[p.Name.Replace("__", ":", StringComparison.Ordinal)] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
+                    var value = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        continue; // an empty entry in the sample means "not set"
+                    }
+                    var key = p.Name.Replace("__", ":", StringComparison.Ordinal);
+                    result[key] = value;
+                    // As with environment variables, ASPNETCORE_URLS also sets 'urls'.
+                    if (key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase))
+                    {
+                        result[key["ASPNETCORE_".Length..]] = value;
+                    }
                 }
             }
             return result;
