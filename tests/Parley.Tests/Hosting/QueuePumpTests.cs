@@ -125,6 +125,37 @@ public sealed class QueuePumpTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 100).Select(i => "m" + i).Order(), _journal.Deliveries.Select(d => d.Text).Order());
     }
 
+    [Fact]
+    public async Task A_stalled_queue_service_pauses_the_pump_without_losing_a_message()
+    {
+        var azurite = await Azurite.SharedAsync();
+        await using var proxy = new PausableTcpProxy(azurite.QueuePort);
+        var throughProxy = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.QueuePort}", $"127.0.0.1:{proxy.Port}", StringComparison.Ordinal);
+        _app = await ParleyApp.StartAsync(
+            new()
+            {
+                ["AzureWebJobsStorage"] = throughProxy,
+                ["Storage:NetworkTimeout"] = "00:00:00.500",
+                ["Storage:MaxRetries"] = "0",
+                ["QueuePump:Enabled"] = "true",
+                ["QueuePump:Queues"] = _queueName,
+                ["QueuePump:Lease"] = "00:00:02",
+            },
+            services => services.AddSingleton(_journal).AddQueueHandler<RecordingHandler>(_queueName));
+
+        proxy.Pause();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => _queue.SendMessageAsync("during-stall-" + i)));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // several polls time out meanwhile
+        Assert.Empty(_journal.Deliveries);
+        proxy.Resume();
+
+        await _journal.WaitForAsync(20, TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "during-stall-" + i).Order(), _journal.Deliveries.Select(d => d.Text).Distinct().Order());
+        Assert.Empty((await _poison.PeekMessagesAsync(32)).Value);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Parley.Tests.Infrastructure;
+
+/// <summary>
+/// Forwards a loopback port to another; while paused it accepts connections but passes no bytes, which is
+/// what a stalled Azurite looks like to a client (connections open, no answers).
+/// </summary>
+public sealed class PausableTcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile TaskCompletionSource _gate = Open();
+
+    public PausableTcpProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _ = AcceptLoopAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Resume() => _gate.TrySetResult();
+
+    private static TaskCompletionSource Open()
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tcs.SetResult();
+        return tcs;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            _ = HandleAsync(client);
+        }
+    }
+
+    private async Task HandleAsync(TcpClient client)
+    {
+        using (client)
+        using (var upstream = new TcpClient())
+        {
+            try
+            {
+                await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+                await Task.WhenAny(PipeAsync(client.GetStream(), upstream.GetStream()), PipeAsync(upstream.GetStream(), client.GetStream()));
+            }
+            catch (Exception)
+            {
+                // Either side went away; closing both is all a proxy can do.
+            }
+        }
+    }
+
+    private async Task PipeAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            await _gate.Task.WaitAsync(_stop.Token);
+            var read = await from.ReadAsync(buffer, _stop.Token);
+            if (read == 0)
+            {
+                return;
+            }
+            await _gate.Task.WaitAsync(_stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _gate.TrySetResult();
+        return ValueTask.CompletedTask;
+    }
+}
