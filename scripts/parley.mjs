@@ -185,13 +185,25 @@ async function test() {
   const tmp = path.join(root, ".tmp");
   mkdirSync(tmp, { recursive: true });
   const env = { ...process.env, TMPDIR: tmp, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1" };
-  const { code, text } = await runStreaming(["test", "Parley.slnx", "--logger", "console;verbosity=normal", ...passThrough], env);
+  const { code, text } = await runStreaming(["test", "Parley.slnx", ...passThrough], env);
   let passed = 0, failed = 0, skipped = 0, runs = 0;
-  for (const m of text.matchAll(/(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)/g)) {
+  // One summary per test assembly: "Passed!  - Failed: 0, Passed: 9, Skipped: 0, Total: 9" (minimal verbosity).
+  for (const m of text.matchAll(/(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)/g)) {
     runs++;
-    failed += Number(m[2]);
-    passed += Number(m[3]);
-    skipped += Number(m[4]);
+    failed += Number(m[1]);
+    passed += Number(m[2]);
+    skipped += Number(m[3]);
+  }
+  // Normal verbosity prints "Total tests: 9" then "Passed: 9" / "Failed: 0" / "Skipped: 0" lines instead.
+  if (runs === 0) {
+    for (const m of text.matchAll(/Total tests:\s+\d+\s*\n((?:\s+(?:Passed|Failed|Skipped):\s+\d+\s*\n?)+)/g)) {
+      runs++;
+      for (const line of m[1].matchAll(/(Passed|Failed|Skipped):\s+(\d+)/g)) {
+        if (line[1] === "Passed") passed += Number(line[2]);
+        if (line[1] === "Failed") failed += Number(line[2]);
+        if (line[1] === "Skipped") skipped += Number(line[2]);
+      }
+    }
   }
   if (runs === 0 && code === 0) {
     console.log("Tests: 0 passed, 0 failed");

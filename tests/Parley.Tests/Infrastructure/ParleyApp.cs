@@ -30,6 +30,10 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
             ["QueuePump:RetryDelay"] = "00:00:00",
             ["Storage:NetworkTimeout"] = "00:00:10",
+            // Tests provoke failures on purpose; keep the console to what is unexpected.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Parley.Functions.Workflows.QueuePump"] = "Critical",
+            ["Logging:LogLevel:Parley.Functions.Invocations"] = "Critical",
         };
         foreach (var (key, value) in settings)
         {
