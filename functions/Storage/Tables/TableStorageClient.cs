@@ -241,16 +241,8 @@ public sealed partial class TableStorageClient
         message.Request.Content = RequestContent.Create(TableEntityJson.Serialize(entity));
     }
 
-    private async Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken, int allow = 0)
-    {
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.Status >= 400 && response.Status != allow)
-        {
-            throw new RequestFailedException(response);
-        }
-        return response;
-    }
+    private Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken, int allow = 0) =>
+        _pipeline.SendCheckedAsync(message, cancellationToken, allow);
 
     private static ETag ReadETag(Response response) => response.Headers.ETag ?? default;
 

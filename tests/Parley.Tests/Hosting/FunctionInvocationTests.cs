@@ -60,6 +60,42 @@ public sealed class FunctionInvocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_put_with_our_queue_client_reaches_the_handler_through_the_hosts_payload_unchanged()
+    {
+        // What the host does with messageEncoding "none": receive, hand the text over as a JSON string, delete on 2xx.
+        var queue = _host.Storage.GetQueueClient(_queueName);
+        var sent = """{"text":"<b>Grüße</b> & 'quotes' \"escaped\""}""";
+        await queue.SendMessageAsync(sent);
+        var received = Assert.Single((await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(10))).Value);
+        var payload = JsonSerializer.Serialize(new
+        {
+            Data = new { message = received.MessageText },
+            Metadata = new
+            {
+                received.DequeueCount,
+                ExpirationTime = received.ExpiresOn,
+                Id = received.MessageId,
+                InsertionTime = received.InsertedOn,
+                NextVisibleTime = received.NextVisibleOn,
+                received.PopReceipt,
+                sys = new { MethodName = _queueName, UtcNow = DateTimeOffset.UtcNow, RandGuid = Guid.NewGuid() },
+            },
+        });
+
+        using var response = await PostAsync("/" + _queueName, payload);
+        if (response.IsSuccessStatusCode)
+        {
+            await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var delivery = Assert.Single(_journal.Deliveries);
+        Assert.Equal(sent, delivery.Text);
+        Assert.Equal(received.MessageId, delivery.MessageId);
+        Assert.Equal(0, await queue.GetApproximateMessageCountAsync());
+    }
+
+    [Fact]
     public async Task A_failing_handler_answers_500_so_the_host_retries_and_poisons()
     {
         _journal.AlwaysFail = true;

@@ -28,6 +28,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Invalid_queue_pump_settings_stop_startup_with_a_clear_line()
+    {
+        var azurite = await Azurite.SharedAsync();
+        await using var app = AppProcess.Start(new()
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{AppProcess.FreePort()}",
+            ["QueuePump__BatchSize"] = "99",
+        });
+
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("Parley cannot start: QueuePump__BatchSize must be 1–32.", Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public async Task Unreachable_storage_stops_startup_with_a_clear_line_instead_of_failing_the_first_request()
     {
         var closedPort = AppProcess.FreePort();
