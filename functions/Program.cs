@@ -1,5 +1,9 @@
+using Parley.Functions.Accounts;
+using Parley.Functions.ApiKeys;
 using Parley.Functions.Hosting;
+using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
+using Parley.Functions.Operators;
 using Parley.Functions.Storage;
 using Parley.Functions.Workflows;
 
@@ -10,10 +14,18 @@ builder.AddParleyHosting();
 builder.Services.AddStorage();
 builder.Services.AddWorkflows();
 builder.Services.AddMaintenance();
+builder.Services.AddIdentity();
 
 var app = builder.Build();
 app.UseParleyHosting();
+app.UseIdentity();
 app.MapPlatformEndpoints();
+
+var api = app.MapGroup("/api");
+api.MapAccountEndpoints();
+api.MapAuthEndpoints();
+api.MapOperatorEndpoints();
+api.MapApiKeyEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -30,6 +30,8 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
             ["QueuePump:RetryDelay"] = "00:00:00",
             ["Storage:NetworkTimeout"] = "00:00:10",
+            // Each test session presents its own client address (ApiSession), so rate-limit counters never collide.
+            ["Network:TrustForwardedFor"] = "true",
             // Tests provoke failures on purpose; keep the console to what is unexpected.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Parley.Functions.Workflows.QueuePump"] = "Critical",
@@ -45,6 +47,14 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
     public Azurite Azurite { get; }
 
     public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+
+    /// <summary>A browser-like API client: https (so Secure cookies flow), cookies kept, the dashboard's CSRF header, its own client address.</summary>
+    public ApiSession NewSession(bool dashboardHeader = true) => new(CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        HandleCookies = true,
+        AllowAutoRedirect = false,
+    }), dashboardHeader);
 
     public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {

@@ -1,0 +1,104 @@
+using Azure;
+using Parley.Functions.Common;
+using Parley.Functions.Identity;
+using Parley.Functions.RateLimiting;
+using Parley.Functions.Storage;
+
+namespace Parley.Functions.Accounts;
+
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/accounts", SignUpAsync).AllowAnonymous().RateLimitedPerClient(RateLimitPolicy.SignUp).WithTags("Accounts");
+
+        var account = api.MapGroup("/account").RequireAuthorization().WithTags("Accounts");
+        account.MapGet("", GetAsync);
+        account.MapPatch("", UpdateAsync).RequireAuthorization(ParleyPolicies.Administrator);
+        return api;
+    }
+
+    private static async Task<IResult> SignUpAsync(SignUpRequest request, HttpContext http, AccountStore store, PasswordHashing hashing, TimeProvider time, CancellationToken ct)
+    {
+        var v = new Validation();
+        var businessName = v.Text("businessName", request.BusinessName, 100);
+        var timeZone = v.TimeZone("timeZone", request.TimeZone);
+        var adminName = v.Text("adminName", request.AdminName, 100);
+        var email = v.Email("email", request.Email);
+        PasswordPolicy.Check(v, "password", request.Password, request.AdminName, request.Email, request.Email?.Split('@')[0], request.BusinessName);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var now = time.GetUtcNow();
+        var language = PreferredLanguage(http);
+        var account = new Account(SecureTokens.NewId(), businessName!, timeZone!, language, SeparateOperators: false,
+            MeetingMode.VideoAndChat, PinPolicy.Off, SenderEmail: null, SenderName: businessName, now);
+        var admin = new Operator(SecureTokens.NewId(), account.Id, adminName!, email!, OperatorRole.Administrator, timeZone!, LineId: null,
+            Active: true, language, hashing.Hash(request.Password!), SecureTokens.NewId(), now, now);
+        try
+        {
+            await store.CreateAccountAsync(account, admin, ct);
+        }
+        catch (EmailTakenException)
+        {
+            return Validation.Single("email", "This e-mail address is already registered. Sign in, or use another address.", StatusCodes.Status409Conflict, "E-mail already registered");
+        }
+        await OperatorSessions.SignInAsync(http, admin);
+        var created = await store.GetAccountAsync(account.Id, ct) ?? account;
+        return TypedResults.Created("/api/account", new MeView(OperatorView.From(admin), AccountView.From(created), null));
+    }
+
+    private static async Task<IResult> GetAsync(Tenant tenant, AccountStore store, CancellationToken ct) =>
+        await store.GetAccountAsync(tenant, ct) is { } account ? TypedResults.Ok(AccountView.From(account)) : TypedResults.NotFound();
+
+    private static async Task<IResult> UpdateAsync(AccountPatch patch, Tenant tenant, AccountStore store, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var account = await store.GetAccountAsync(tenant, ct);
+            if (account is null)
+            {
+                return TypedResults.NotFound();
+            }
+            var v = new Validation();
+            var updated = account with
+            {
+                BusinessName = patch.BusinessName is null ? account.BusinessName : v.Text("businessName", patch.BusinessName, 100) ?? account.BusinessName,
+                TimeZone = patch.TimeZone is null ? account.TimeZone : v.TimeZone("timeZone", patch.TimeZone) ?? account.TimeZone,
+                DefaultLanguage = patch.DefaultLanguage is null ? account.DefaultLanguage : v.Language("defaultLanguage", patch.DefaultLanguage) ?? account.DefaultLanguage,
+                SeparateOperators = patch.SeparateOperators ?? account.SeparateOperators,
+                MeetingMode = patch.MeetingMode is null ? account.MeetingMode : v.OneOf<MeetingMode>("meetingMode", patch.MeetingMode) ?? account.MeetingMode,
+                PinPolicy = patch.PinPolicy is null ? account.PinPolicy : v.OneOf<PinPolicy>("pinPolicy", patch.PinPolicy) ?? account.PinPolicy,
+                SenderEmail = patch.SenderEmail is null ? account.SenderEmail : patch.SenderEmail.Trim().Length == 0 ? null : v.Email("senderEmail", patch.SenderEmail),
+                SenderName = patch.SenderName is null ? account.SenderName : patch.SenderName.Trim().Length == 0 ? null : v.Text("senderName", patch.SenderName, 100),
+            };
+            if (!v.IsValid)
+            {
+                return v.Problem();
+            }
+            try
+            {
+                return TypedResults.Ok(AccountView.From(await store.UpdateAccountAsync(tenant, updated, ct)));
+            }
+            catch (RequestFailedException ex) when (ex.IsConditionFailed() && attempt < 3)
+            {
+                // Someone changed the account meanwhile (e.g. an operator's role): apply the patch to the new state.
+            }
+        }
+    }
+
+    private static string PreferredLanguage(HttpContext http)
+    {
+        foreach (var part in http.Request.Headers.AcceptLanguage.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var code = part.Split(';')[0].Split('-')[0].ToLowerInvariant();
+            if (Languages.Supported.Contains(code))
+            {
+                return code;
+            }
+        }
+        return "en";
+    }
+}

@@ -1,0 +1,71 @@
+using Azure;
+
+namespace Parley.Functions.Accounts;
+
+public enum OperatorRole
+{
+    Operator,
+    Administrator,
+}
+
+public enum MeetingMode
+{
+    VideoAndChat,
+    ChatOnly,
+}
+
+public enum PinPolicy
+{
+    Off,
+    DefaultOn,
+    Mandatory,
+}
+
+/// <summary>One business (a "line"): the tenant boundary. Row "account" of its partition in the Accounts table.</summary>
+public sealed record Account(
+    string Id,
+    string BusinessName,
+    string TimeZone,
+    string DefaultLanguage,
+    bool SeparateOperators,
+    MeetingMode MeetingMode,
+    PinPolicy PinPolicy,
+    string? SenderEmail,
+    string? SenderName,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Version of the account row; every change to who administers the account bumps it (see AccountStore).</summary>
+    public ETag ETag { get; init; }
+}
+
+/// <summary>A person of the account: adviser (operator) or line operator (administrator). Row "operator|{id}".</summary>
+public sealed record Operator(
+    string Id,
+    string AccountId,
+    string Name,
+    string Email,
+    OperatorRole Role,
+    string TimeZone,
+    string? LineId,
+    bool Active,
+    string Language,
+    string? PasswordHash,
+    string SecurityStamp,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public ETag ETag { get; init; }
+
+    public bool IsActiveAdministrator => Active && Role == OperatorRole.Administrator;
+}
+
+/// <summary>An API key's public record (the secret is never stored). Row "apikey|{id}".</summary>
+public sealed record ApiKeyRecord(
+    string Id,
+    string AccountId,
+    string Name,
+    string Prefix,
+    string SecretHash,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastUsedAt);

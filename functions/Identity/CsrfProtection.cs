@@ -1,0 +1,32 @@
+namespace Parley.Functions.Identity;
+
+/// <summary>
+/// Cross-site request forgery guard for the cookie-authenticated API. A state-changing <c>/api</c> request
+/// without an API key must carry <c>X-Parley-Client</c> (a custom header a foreign site can only send after a
+/// CORS preflight we never allow) and must not be marked cross-site by the browser (<c>Sec-Fetch-Site</c>, <c>Origin</c>).
+/// Together with SameSite=Strict cookies this covers old and new browsers alike.
+/// </summary>
+public sealed class CsrfProtection(RequestDelegate next)
+{
+    public const string HeaderName = "X-Parley-Client";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
+            var origin = request.Headers.Origin.ToString();
+            var crossSite = fetchSite is "cross-site" or "same-site"
+                || (origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase));
+            if (crossSite || string.IsNullOrEmpty(request.Headers[HeaderName]))
+            {
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Request refused",
+                    $"State-changing requests must come from the Parley dashboard (header {HeaderName}) or carry an API key.");
+                return;
+            }
+        }
+        await next(context);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Parley.Functions.Accounts;
+using Parley.Functions.RateLimiting;
+using Parley.Functions.Storage;
+
+namespace Parley.Functions.Identity;
+
+public static class IdentityServiceCollectionExtensions
+{
+    private const string SelectorScheme = "Parley";
+
+    /// <summary>Cookie sessions for the dashboard, API keys for integrations, the tenant, and their storage.</summary>
+    public static IServiceCollection AddIdentity(this IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<TableRateLimiter>();
+        services.AddSingleton<OperatorSessions>();
+        foreach (var table in new[] { AccountStore.AccountsTable, AccountStore.LoginsTable, AccountStore.ApiKeysTable, AccountStore.PasswordLinksTable,
+                     SignInThrottle.TableName, TableRateLimiter.TableName, TableXmlRepository.TableName })
+        {
+            services.AddStorageTable(table);
+        }
+
+        services.AddDataProtection().SetApplicationName("Parley");
+        services.AddOptions<KeyManagementOptions>().Configure<StorageAccount>((o, storage) => o.XmlRepository = new TableXmlRepository(storage));
+
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "Cookie or API key", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : OperatorSessions.SchemeName)
+            .AddCookie(OperatorSessions.SchemeName, o =>
+            {
+                o.Cookie.Name = OperatorSessions.CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.IsEssential = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<OperatorSessions>().ValidateAsync(context);
+                o.Events.OnRedirectToLogin = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", "Sign in to continue.");
+                o.Events.OnRedirectToAccessDenied = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "Only administrators of this account may do this.");
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ParleyPolicies.Administrator, p => p.RequireAuthenticatedUser().RequireClaim(ParleyClaims.Role, nameof(OperatorRole.Administrator)));
+        return services;
+    }
+
+    public static WebApplication UseIdentity(this WebApplication app)
+    {
+        app.UseMiddleware<CsrfProtection>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

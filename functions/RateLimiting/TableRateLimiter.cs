@@ -1,0 +1,81 @@
+using System.Globalization;
+using Azure;
+using Parley.Functions.Common;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.RateLimiting;
+
+/// <summary>
+/// Fixed-window counters in Table Storage, shared by every instance (an in-memory limiter would count per
+/// instance). Each hit is a conditional read-increment-write. When storage cannot answer, the limiter
+/// <b>fails closed</b>: <see cref="RateLimiterUnavailableException"/>, which callers turn into 503.
+/// Keys are hashed, so no client address is stored.
+/// </summary>
+public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, ILogger<TableRateLimiter> logger)
+{
+    public const string TableName = "RateLimits";
+    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+
+    public async Task<RateLimitDecision> HitAsync(string policy, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var windowStart = new DateTimeOffset(now.UtcTicks - now.UtcTicks % window.Ticks, TimeSpan.Zero);
+        var retryAfter = windowStart + window - now;
+        var partition = $"{policy}|{windowStart.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}";
+        var row = SecureTokens.Hash(policy + "|" + key);
+        try
+        {
+            for (var attempt = 0; attempt < 8; attempt++)
+            {
+                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: cancellationToken)).Value;
+                var count = current?.GetInt32("Count") ?? 0;
+                if (count >= limit)
+                {
+                    logger.LogWarning("Rate limit {Policy} reached ({Limit} per {Window})", policy, limit, window);
+                    return new RateLimitDecision(false, retryAfter);
+                }
+                var next = new TableEntity(partition, row) { { "Count", count + 1 }, { "ExpiresAt", windowStart + window } };
+                try
+                {
+                    if (current is null)
+                    {
+                        await _table.AddEntityAsync(next, cancellationToken);
+                    }
+                    else
+                    {
+                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                    }
+                    return new RateLimitDecision(true, retryAfter);
+                }
+                catch (RequestFailedException ex) when (ex.IsConditionFailed() || ex.IsAlreadyExists())
+                {
+                    // Another request counted at the same moment: count again.
+                }
+            }
+            throw new RateLimiterUnavailableException(null);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Rate limiter storage unavailable for {Policy}; refusing the request", policy);
+            throw new RateLimiterUnavailableException(ex);
+        }
+    }
+
+    /// <summary>Deletes windows that ended before <paramref name="before"/> (a sweep task).</summary>
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        await foreach (var e in _table.QueryAsync(TableFilter.Create($"ExpiresAt lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            await _table.DeleteEntityAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
+            deleted++;
+        }
+        return deleted;
+    }
+}
+
+public sealed record RateLimitDecision(bool Allowed, TimeSpan RetryAfter);
+
+public sealed class RateLimiterUnavailableException(Exception? inner)
+    : Exception("The rate limiter cannot reach storage.", inner);
