@@ -1,0 +1,102 @@
+using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Tests.Infrastructure;
+using static Parley.Tests.Infrastructure.Accounts;
+
+namespace Parley.Tests.Security;
+
+/// <summary>
+/// Every route that takes an id, called by account A (cookie and API key) with account B's ids, answers 404 like an
+/// unknown id, and B's data stays as it was. The matrix comes from the app's route table: a new route with an id
+/// fails this test until it is listed in <see cref="Resources"/>.
+/// </summary>
+public sealed class IdorMatrixTests : IAsyncLifetime
+{
+    /// <summary>Route prefix → which of B's ids to use, and a valid body for writes (so only tenancy can refuse it).</summary>
+    private static readonly Dictionary<string, (string Kind, object? Body)> Resources = new()
+    {
+        ["/api/operators/{id}"] = ("operator", new { name = "Pwned", role = "operator", active = false }),
+        ["/api/operators/{id}/password-link"] = ("operator", null),
+        ["/api/api-keys/{id}"] = ("apikey", null),
+    };
+
+    private ParleyApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Every_route_with_an_id_answers_404_for_another_accounts_ids_with_a_cookie_or_an_api_key()
+    {
+        var (adminA, _) = await SignUpAsync(_app, business: "A");
+        var (adminB, _) = await SignUpAsync(_app, business: "B");
+        var keyA = await CreateKeyAsync(adminA);
+        var keyB = await CreateKeyAsync(adminB);
+        var (operatorB, emailB) = await AddOperatorAsync(adminB, _app);
+        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id };
+        using var byKey = _app.NewSession(dashboardHeader: false);
+        byKey.UseApiKey(keyA.Key);
+
+        var routes = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "id"))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .ToList();
+        Assert.NotEmpty(routes);
+        var unlisted = routes.Select(r => r.Route).Distinct().Where(r => !Resources.ContainsKey(r)).ToList();
+        Assert.True(unlisted.Count == 0, "Add these routes to the IDOR matrix: " + string.Join(", ", unlisted));
+
+        var failures = new List<string>();
+        foreach (var (method, route) in routes)
+        {
+            var (kind, body) = Resources[route];
+            var path = route.Replace("{id}", ids[kind], StringComparison.Ordinal);
+            foreach (var (who, session) in new[] { ("cookie", adminA), ("api key", byKey) })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (body is not null)
+                {
+                    request.Content = System.Net.Http.Json.JsonContent.Create(body);
+                }
+                using var response = await session.Client.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.NotFound && !(who == "api key" && route.StartsWith("/api/api-keys", StringComparison.Ordinal) && response.StatusCode == HttpStatusCode.Forbidden))
+                {
+                    failures.Add($"{method} {route} as A ({who}) answered {(int)response.StatusCode}");
+                }
+            }
+        }
+        Assert.Empty(failures);
+
+        // B is untouched: its operator still signs in as an active operator, its key still works, A's lists hold none of B's rows.
+        using var b = await SignInAsync(_app, emailB);
+        Assert.Equal("Otto Operator", (await b.GetJsonAsync("/api/me")).GetProperty("operator").GetProperty("name").GetString());
+        using var bKey = _app.NewSession(dashboardHeader: false);
+        bKey.UseApiKey(keyB.Key);
+        Assert.Equal(HttpStatusCode.OK, (await bKey.GetAsync("/api/me")).StatusCode);
+        Assert.DoesNotContain(operatorB, (await adminA.GetJsonAsync("/api/operators")).GetRawText());
+        Assert.DoesNotContain(keyB.Id, (await adminA.GetJsonAsync("/api/api-keys")).GetRawText());
+    }
+
+    [Fact]
+    public async Task An_unknown_id_and_another_accounts_id_get_the_same_answer()
+    {
+        var (adminA, _) = await SignUpAsync(_app);
+        var (adminB, _) = await SignUpAsync(_app);
+        var (operatorB, _) = await AddOperatorAsync(adminB, _app);
+
+        using var foreign = await adminA.GetAsync($"/api/operators/{operatorB}");
+        using var unknown = await adminA.GetAsync("/api/operators/aaaaaaaaaaaaaaaa");
+
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(unknown.StatusCode, foreign.StatusCode);
+        Assert.Equal(unknown.Content.Headers.ContentType?.MediaType, foreign.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static async Task<(string Id, string Key)> CreateKeyAsync(ApiSession admin)
+    {
+        using var response = await admin.PostAsync("/api/api-keys", new { name = "matrix" });
+        var body = await ApiSession.ReadAsync(response, HttpStatusCode.Created);
+        return (body.GetProperty("id").GetString()!, body.GetProperty("key").GetString()!);
+    }
+}
