@@ -26,6 +26,7 @@ api.MapAccountEndpoints();
 api.MapAuthEndpoints();
 api.MapOperatorEndpoints();
 api.MapApiKeyEndpoints();
+app.MapStaticWebFallback();
 
 return await app.RunParleyAsync();
 

@@ -42,6 +42,30 @@ function ensureNpmPackages() {
   }
 }
 
+/** Builds the TypeScript front end into static-web/dist (with a type check when testing). */
+function buildWeb(check) {
+  const result = spawnSync(process.execPath, [path.join(root, "scripts", "build-web.mjs"), ...(check ? ["--check"] : [])], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    fail("building the web front end failed; see the output above.");
+  }
+}
+
+/** Browser tests drive Debian's Chromium; install it when missing (CI runs as root; elsewhere say how). */
+function ensureChromium() {
+  if (process.platform !== "linux" || existsSync("/usr/bin/chromium")) {
+    return;
+  }
+  if (typeof process.getuid === "function" && process.getuid() === 0) {
+    log("installing Chromium for the browser tests (apt-get install -y chromium)…");
+    const update = spawnSync("apt-get", ["update"], { stdio: "inherit" });
+    const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) : update;
+    if (install.status === 0) {
+      return;
+    }
+  }
+  fail("the browser tests need Chromium at /usr/bin/chromium. Install it with: sudo apt-get install -y chromium");
+}
+
 function ensureDotnet() {
   const result = spawnSync("dotnet", ["--version"], { encoding: "utf8" });
   if (result.status !== 0) {
@@ -127,6 +151,7 @@ function stop(children, signal = "SIGTERM") {
 async function start() {
   ensureDotnet();
   ensureNpmPackages();
+  buildWeb(false);
   if (!process.env.ASPNETCORE_URLS && await portInUse(APP_PORT)) {
     fail(`port ${APP_PORT} is already in use${(await isParley(APP_PORT)) ? " by a running Parley" : ""}. ` +
       "Stop that process first, or set ASPNETCORE_URLS (e.g. http://localhost:7072) to run a second instance.");
@@ -182,6 +207,8 @@ function runStreaming(args, env) {
 async function test() {
   ensureDotnet();
   ensureNpmPackages();
+  buildWeb(true);
+  ensureChromium();
   const tmp = path.join(root, ".tmp");
   mkdirSync(tmp, { recursive: true });
   const env = { ...process.env, TMPDIR: tmp, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1" };

@@ -36,22 +36,47 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>Errors as ProblemDetails, and the static web front end when it is next to us (local runs).</summary>
+    /// <summary>Security headers, errors as ProblemDetails, and the built web front end when it is next to us (local runs).</summary>
     public static WebApplication UseParleyHosting(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
-        var root = app.Configuration["StaticWeb:Root"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured, app.Environment.ContentRootPath)
-            : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, "..", "static-web"));
-        if (Directory.Exists(root))
+        if (StaticWebRoot(app) is { } root)
         {
             var files = new PhysicalFileProvider(root);
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                FileProvider = files,
+                // Unhashed file names: always revalidate (ETag), so a new build is picked up at once.
+                OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+            });
         }
         return app;
+    }
+
+    /// <summary>The dashboard's client-side routes (/sign-in, /settings/…) all load index.html; /api never does.</summary>
+    public static WebApplication MapStaticWebFallback(this WebApplication app)
+    {
+        if (StaticWebRoot(app) is { } root)
+        {
+            app.MapFallbackToFile("{*path:regex(^(?!api(/|$)).*$):nonfile}", "index.html", new StaticFileOptions
+            {
+                FileProvider = new PhysicalFileProvider(root),
+                OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+            });
+        }
+        return app;
+    }
+
+    private static string? StaticWebRoot(WebApplication app)
+    {
+        var root = app.Configuration["StaticWeb:Root"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, app.Environment.ContentRootPath)
+            : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, "..", "static-web", "dist"));
+        return File.Exists(Path.Combine(root, "index.html")) ? root : null;
     }
 
     /// <summary><c>GET /</c> for the host's readiness probe, <c>GET /api/health</c>, and the host's trigger routes when hosted.</summary>

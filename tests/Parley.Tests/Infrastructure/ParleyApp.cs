@@ -63,6 +63,21 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>The app on real Kestrel at a loopback port, for a real browser; <see cref="BaseUrl"/> says where.</summary>
+    public static async Task<ParleyApp> StartOnKestrelAsync(Dictionary<string, string?>? settings = null)
+    {
+        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], null);
+        app.UseKestrel(0);
+        app.StartServer();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        // "localhost" rather than 127.0.0.1: browsers treat it as a secure context, so Secure cookies work over http.
+        app.BaseUrl = new Uri(address.Replace("127.0.0.1", "localhost", StringComparison.Ordinal).Replace("[::1]", "localhost", StringComparison.Ordinal));
+        return app;
+    }
+
+    public Uri? BaseUrl { get; private set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

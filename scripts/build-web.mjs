@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Builds static-web/src (TypeScript) into static-web/dist with esbuild: one bundle, the HTML shell and the
+// stylesheet. Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+import { build } from "esbuild";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const web = path.join(root, "static-web");
+const dist = path.join(web, "dist");
+
+if (process.argv.includes("--check")) {
+  const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", web], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("[parley] TypeScript type check failed.");
+    process.exit(1);
+  }
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+await build({
+  entryPoints: [path.join(web, "src", "main.ts")],
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: true,
+  outfile: path.join(dist, "app.js"),
+  logLevel: "warning",
+});
+cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));
+cpSync(path.join(web, "styles.css"), path.join(dist, "styles.css"));
+cpSync(path.join(web, "favicon.svg"), path.join(dist, "favicon.svg"));
+console.log("[parley] web front end built into static-web/dist");

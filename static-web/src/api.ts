@@ -1,0 +1,82 @@
+import { language } from "./i18n";
+
+/** RFC 9457 problem details as the API sends them, with field errors for validation problems. */
+export interface Problem {
+  status: number;
+  title?: string;
+  detail?: string;
+  errors?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  constructor(public readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
+  }
+}
+
+export class NetworkError extends Error {}
+
+/** Same-origin JSON calls; the custom header is the dashboard's proof against cross-site request forgery. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Accept-Language": language(),
+        "X-Parley-Client": "dashboard",
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new NetworkError();
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    throw new ApiError({ status: response.status, ...(data ?? {}) });
+  }
+  return data as T;
+}
+
+export interface Operator {
+  id: string;
+  name: string;
+  email: string;
+  role: "operator" | "administrator";
+  timeZone: string;
+  lineId: string | null;
+  active: boolean;
+  language: string;
+  hasPassword: boolean;
+  createdAt: string;
+}
+
+export interface Account {
+  id: string;
+  businessName: string;
+  timeZone: string;
+  defaultLanguage: string;
+  separateOperators: boolean;
+  meetingMode: "videoAndChat" | "chatOnly";
+  pinPolicy: "off" | "defaultOn" | "mandatory";
+  senderEmail: string | null;
+  senderName: string | null;
+}
+
+export interface Me {
+  operator: Operator | null;
+  account: Account;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}

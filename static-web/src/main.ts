@@ -1,0 +1,108 @@
+import { api, ApiError, type Me } from "./api";
+import { h, replace } from "./dom";
+import { t } from "./i18n";
+import { signInPage, signUpPage, setPasswordPage } from "./pages/public";
+import { shell } from "./pages/shell";
+import { comingSoonPage } from "./pages/comingSoon";
+import { accountPage } from "./pages/account";
+import { operatorsPage } from "./pages/operators";
+import { apiKeysPage } from "./pages/apiKeys";
+import { profilePage } from "./pages/profile";
+
+export interface Context {
+  me: Me;
+  navigate: (path: string) => void;
+  refreshMe: () => Promise<void>;
+}
+
+type PrivatePage = (ctx: Context) => Promise<Node> | Node;
+
+const publicRoutes: Record<string, (navigate: (path: string) => void) => Node> = {
+  "/sign-in": signInPage,
+  "/sign-up": signUpPage,
+  "/set-password": setPasswordPage,
+};
+
+const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?: boolean }> = {
+  "/cases": { page: () => comingSoonPage("nav.cases"), nav: "/cases" },
+  "/calendar": { page: () => comingSoonPage("nav.calendar"), nav: "/calendar" },
+  "/dialogs": { page: () => comingSoonPage("nav.dialogs"), nav: "/dialogs" },
+  "/settings/account": { page: accountPage, nav: "/settings", adminOnly: true },
+  "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
+  "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
+  "/settings/profile": { page: profilePage, nav: "/settings" },
+};
+
+const root = document.getElementById("app")!;
+let me: Me | null = null;
+
+export function navigate(path: string, replaceState = false): void {
+  if (replaceState) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  void render();
+}
+
+async function loadMe(): Promise<Me | null> {
+  try {
+    return await api<Me>("GET", "/api/me");
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 401) return null;
+    throw error;
+  }
+}
+
+async function render(): Promise<void> {
+  const path = location.pathname.replace(/\/+$/, "") || "/";
+  if (publicRoutes[path]) {
+    if (path !== "/set-password" && me === null) me = await loadMe().catch(() => null);
+    if (me && path !== "/set-password") return navigate("/cases", true);
+    replace(root, publicRoutes[path](navigate));
+    focusMain();
+    return;
+  }
+  if (me === null) me = await loadMe().catch(() => null);
+  if (me === null) return navigate("/sign-in", true);
+  const isAdmin = me.operator?.role === "administrator";
+  let target = path;
+  if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
+  if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
+  if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
+  if (target !== path) return navigate(target, true);
+  const route = privateRoutes[target]!;
+  const ctx: Context = {
+    me,
+    navigate,
+    refreshMe: async () => {
+      me = await loadMe();
+    },
+  };
+  const content = h("div", {}, h("p", { class: "loading" }, t("common.loading")));
+  replace(root, shell(ctx, route.nav, target, content, async () => {
+    await api("POST", "/api/auth/sign-out");
+    me = null;
+    navigate("/sign-in?signedOut=1");
+  }));
+  replace(content, await route.page(ctx));
+  focusMain();
+}
+
+function focusMain(): void {
+  const heading = root.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }
+  document.title = heading ? `${heading.textContent} · Parley` : "Parley";
+}
+
+/** Internal links navigate without a page load. */
+document.addEventListener("click", (event) => {
+  const link = (event.target as Element).closest?.("a[data-link]") as HTMLAnchorElement | null;
+  if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+  event.preventDefault();
+  navigate(link.pathname + link.search);
+});
+window.addEventListener("popstate", () => void render());
+window.addEventListener("parley:language", () => void render());
+
+void render().catch(() => replace(root, h("div", { class: "public" }, h("div", { class: "alert error", role: "alert" }, t("errors.network")))));

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using Parley.Testing;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Browser;
+
+/// <summary>
+/// One real Parley on Kestrel and one headless Debian Chromium for all browser tests. The front end is built
+/// (esbuild) if it is missing, so `dotnet test` alone works too. Screenshots go to artifacts/screenshots/.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public static readonly string Screenshots = RepositoryPaths.Combine("artifacts", "screenshots");
+
+    private IPlaywright? _playwright;
+
+    public ParleyApp App { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl => App.BaseUrl!.ToString().TrimEnd('/');
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Browser tests need Chromium at {ChromiumPath}; 'npm test' installs it (apt-get install -y chromium).");
+        }
+        EnsureFrontEndBuilt();
+        Directory.CreateDirectory(Screenshots);
+        App = await ParleyApp.StartOnKestrelAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (own cookies and storage), with failures traced and kept.</summary>
+    public async Task<IBrowserContext> NewContextAsync(string locale = "en-US")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    private static readonly object BuildLock = new();
+
+    private static void EnsureFrontEndBuilt()
+    {
+        lock (BuildLock)
+        {
+            var index = RepositoryPaths.Combine("static-web", "dist", "index.html");
+            var sources = Directory.GetFiles(RepositoryPaths.Combine("static-web"), "*", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}dist{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+            if (File.Exists(index) && sources.All(f => File.GetLastWriteTimeUtc(f) <= File.GetLastWriteTimeUtc(index)))
+            {
+                return;
+            }
+            using var build = Process.Start(new ProcessStartInfo("node", [RepositoryPaths.Combine("scripts", "build-web.mjs")]) { WorkingDirectory = RepositoryPaths.Root })!;
+            build.WaitForExit();
+            if (build.ExitCode != 0)
+            {
+                throw new InvalidOperationException("Building the front end failed: run 'node scripts/build-web.mjs' to see why.");
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
