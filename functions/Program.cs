@@ -26,7 +26,6 @@ api.MapAccountEndpoints();
 api.MapAuthEndpoints();
 api.MapOperatorEndpoints();
 api.MapApiKeyEndpoints();
-app.MapStaticWebFallback();
 
 return await app.RunParleyAsync();
 

@@ -3,6 +3,7 @@ using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.RateLimiting;
 using Parley.Functions.Storage;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Accounts;
 
@@ -43,7 +44,7 @@ public static class AccountEndpoints
         }
         catch (EmailTakenException)
         {
-            return Validation.Single("email", "This e-mail address is already registered. Sign in, or use another address.", StatusCodes.Status409Conflict, "E-mail already registered");
+            return Validation.Single("email", L("This e-mail address is already registered. Sign in, or use another address."), StatusCodes.Status409Conflict, L("E-mail already registered"));
         }
         await OperatorSessions.SignInAsync(http, admin);
         var created = await store.GetAccountAsync(account.Id, ct) ?? account;

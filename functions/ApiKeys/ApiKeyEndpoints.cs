@@ -1,6 +1,7 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.ApiKeys;
 
@@ -21,7 +22,7 @@ public static class ApiKeyEndpoints
         // Managed by signed-in administrators only: a leaked key must not be able to mint more keys.
         var keys = api.MapGroup("/api-keys").RequireAuthorization(ParleyPolicies.Administrator).WithTags("API keys")
             .AddEndpointFilter(async (context, next) => Tenant.From(context.HttpContext.User)?.IsApiKey == true
-                ? TypedResults.Problem("API keys are managed by signed-in administrators, not by API keys.", statusCode: StatusCodes.Status403Forbidden, title: "Not allowed")
+                ? TypedResults.Problem(L("API keys are managed by signed-in administrators, not by API keys."), statusCode: StatusCodes.Status403Forbidden, title: L("Not allowed"))
                 : await next(context));
         keys.MapGet("", ListAsync);
         keys.MapPost("", CreateAsync);

@@ -1,3 +1,5 @@
+using static Parley.Functions.Common.ServerText;
+
 namespace Parley.Functions.Common;
 
 /// <summary>Collects field errors and turns them into one RFC 9457 validation problem (400) with an <c>errors</c> map.</summary>
@@ -25,17 +27,17 @@ public sealed class Validation
         {
             if (required)
             {
-                Add(field, "This field is required.");
+                Add(field, L("This field is required."));
             }
             return null;
         }
         if (trimmed.Length < min)
         {
-            Add(field, $"Use at least {min} characters.");
+            Add(field, L("Use at least {0} characters.", min));
         }
         if (trimmed.Length > max)
         {
-            Add(field, $"Use at most {max} characters (you entered {trimmed.Length}).");
+            Add(field, L("Use at most {0} characters (you entered {1}).", max, trimmed.Length));
         }
         return trimmed;
     }
@@ -45,7 +47,7 @@ public sealed class Validation
         var trimmed = Text(field, value, 254, required);
         if (trimmed is not null && !EmailAddress.IsValid(trimmed))
         {
-            Add(field, "Enter an e-mail address like name@example.com.");
+            Add(field, L("Enter an e-mail address like name@example.com."));
         }
         return trimmed is null ? null : EmailAddress.Normalize(trimmed);
     }
@@ -55,7 +57,7 @@ public sealed class Validation
         var trimmed = Text(field, value, 64, required);
         if (trimmed is not null && !TimeZones.IsIana(trimmed))
         {
-            Add(field, "Choose a time zone such as Europe/Berlin (an IANA time-zone id).");
+            Add(field, L("Choose a time zone such as Europe/Berlin (an IANA time-zone id)."));
         }
         return trimmed;
     }
@@ -65,7 +67,7 @@ public sealed class Validation
         var trimmed = Text(field, value, 5, required)?.ToLowerInvariant();
         if (trimmed is not null && !Languages.Supported.Contains(trimmed))
         {
-            Add(field, $"Choose one of: {string.Join(", ", Languages.Supported)}.");
+            Add(field, L("Choose one of: {0}.", string.Join(", ", Languages.Supported)));
         }
         return trimmed;
     }
@@ -76,7 +78,7 @@ public sealed class Validation
         {
             if (required)
             {
-                Add(field, "This field is required.");
+                Add(field, L("This field is required."));
             }
             return null;
         }
@@ -87,18 +89,18 @@ public sealed class Validation
                 return Enum.Parse<T>(name);
             }
         }
-        Add(field, $"Choose one of: {string.Join(", ", Enum.GetNames<T>().Select(Wire.Name))}.");
+        Add(field, L("Choose one of: {0}.", string.Join(", ", Enum.GetNames<T>().Select(Wire.Name))));
         return null;
     }
 
     /// <summary>400 by default; 409 when the input is well-formed but clashes with stored state (an e-mail in use).</summary>
-    public IResult Problem(int status = StatusCodes.Status400BadRequest, string title = "Some fields need your attention.") => Results.ValidationProblem(
+    public IResult Problem(int status = StatusCodes.Status400BadRequest, string? title = null) => Results.ValidationProblem(
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
         statusCode: status,
-        title: title,
+        title: title ?? L("Some fields need your attention."),
         type: status == StatusCodes.Status409Conflict ? "https://parley.app/problems/conflict" : "https://parley.app/problems/validation");
 
-    public static IResult Single(string field, string message, int status = StatusCodes.Status400BadRequest, string title = "Some fields need your attention.") =>
+    public static IResult Single(string field, string message, int status = StatusCodes.Status400BadRequest, string? title = null) =>
         new Validation().Add(field, message).Problem(status, title);
 }
 

@@ -40,31 +40,34 @@ public static class HostingExtensions
     public static WebApplication UseParleyHosting(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeaders>();
+        // Messages follow Accept-Language (de or en); see ServerText.
+        app.UseRequestLocalization(o =>
+        {
+            o.SetDefaultCulture("en");
+            o.AddSupportedCultures(Common.ServerText.Cultures);
+            o.AddSupportedUICultures(Common.ServerText.Cultures);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
         if (StaticWebRoot(app) is { } root)
         {
             var files = new PhysicalFileProvider(root);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            // The dashboard's client-side routes (/sign-in, /settings/…) load index.html; /api and other methods never do.
+            app.Use((context, next) =>
+            {
+                var path = context.Request.Path;
+                if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                    && context.GetEndpoint() is null && !path.StartsWithSegments("/api") && !Path.HasExtension(path.Value))
+                {
+                    context.Request.Path = "/index.html";
+                }
+                return next(context);
+            });
             app.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = files,
                 // Unhashed file names: always revalidate (ETag), so a new build is picked up at once.
-                OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
-            });
-        }
-        return app;
-    }
-
-    /// <summary>The dashboard's client-side routes (/sign-in, /settings/…) all load index.html; /api never does.</summary>
-    public static WebApplication MapStaticWebFallback(this WebApplication app)
-    {
-        if (StaticWebRoot(app) is { } root)
-        {
-            app.MapFallbackToFile("{*path:regex(^(?!api(/|$)).*$):nonfile}", "index.html", new StaticFileOptions
-            {
-                FileProvider = new PhysicalFileProvider(root),
                 OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
             });
         }
@@ -82,7 +85,11 @@ public static class HostingExtensions
     /// <summary><c>GET /</c> for the host's readiness probe, <c>GET /api/health</c>, and the host's trigger routes when hosted.</summary>
     public static WebApplication MapPlatformEndpoints(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Text("Parley is running.")).ExcludeFromDescription();
+        if (StaticWebRoot(app) is null)
+        {
+            // With the front end present, GET / serves the dashboard, which answers the host's readiness probe just as well.
+            app.MapGet("/", () => Results.Text("Parley is running.")).ExcludeFromDescription();
+        }
         app.MapGet("/api/health", (IConfiguration configuration) => Results.Ok(new
         {
             status = "ok",

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Identity;
 
@@ -68,11 +69,11 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Not signed in", "Send a valid API key as 'Authorization: Bearer parley_…', or sign in.");
+        await ProblemResponses.WriteAsync(Context, StatusCodes.Status401Unauthorized, L("Not signed in"), L("Send a valid API key as 'Authorization: Bearer parley_…', or sign in."));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ProblemResponses.WriteAsync(Context, StatusCodes.Status403Forbidden, "Not allowed", "This API key may not do this.");
+        ProblemResponses.WriteAsync(Context, StatusCodes.Status403Forbidden, L("Not allowed"), L("This API key may not do this."));
 
     /// <summary>Key format: <c>parley_</c> + 16-character id + <c>_</c> + 43-character secret (256 bits).</summary>
     public static bool TryParse(string key, out string keyId)

@@ -4,6 +4,7 @@ using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.RateLimiting;
 using Parley.Functions.Storage;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Identity;
 
@@ -17,7 +18,6 @@ public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewP
 
 public static class AuthEndpoints
 {
-    private const string InvalidCredentials = "The e-mail address or password is not right.";
 
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder api)
     {
@@ -43,7 +43,7 @@ public static class AuthEndpoints
         var email = v.Text("email", request.Email, 254);
         if (string.IsNullOrEmpty(request.Password))
         {
-            v.Add("password", "Enter your password.");
+            v.Add("password", L("Enter your password."));
         }
         if (!v.IsValid)
         {
@@ -62,7 +62,7 @@ public static class AuthEndpoints
         if (state.LockedUntil is { } until)
         {
             return RateLimitEndpointExtensions.TooMany(http, until - DateTimeOffset.UtcNow,
-                $"Too many failed sign-ins for this e-mail address. Try again in {Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalMinutes))} minute(s).");
+                L("Too many failed sign-ins for this e-mail address. Try again in {0} minute(s).", Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalMinutes))));
         }
 
         var login = await store.FindLoginAsync(email!, ct);
@@ -78,7 +78,7 @@ public static class AuthEndpoints
             await throttle.RecordFailureAsync(email!, state, ct);
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Parley.SignIn")
                 .LogWarning("Sign-in failed for {MaskedEmail} from {Client}", Mask(email!), ClientAddress.Get(http));
-            return TypedResults.Problem(InvalidCredentials, statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", type: "https://parley.app/problems/sign-in-failed");
+            return TypedResults.Problem(L("The e-mail address or password is not right."), statusCode: StatusCodes.Status401Unauthorized, title: L("Sign-in failed"), type: "https://parley.app/problems/sign-in-failed");
         }
 
         await throttle.ResetAsync(email!, state, ct);
@@ -102,14 +102,14 @@ public static class AuthEndpoints
         var v = new Validation();
         if (string.IsNullOrWhiteSpace(request.Token))
         {
-            v.Add("token", "This link is incomplete. Open the whole link you were given.");
+            v.Add("token", L("This link is incomplete. Open the whole link you were given."));
         }
         PasswordPolicy.Check(v, "password", request.Password);
         if (!v.IsValid)
         {
             return v.Problem();
         }
-        const string invalidLink = "This link is invalid, expired or already used. Ask your administrator for a new one.";
+        var invalidLink = L("This link is invalid, expired or already used. Ask your administrator for a new one.");
         var link = await store.FindPasswordLinkAsync(request.Token!.Trim(), ct);
         var op = link is null ? null : await store.GetOperatorAsync(link.AccountId, link.OperatorId, ct);
         if (link is null || op is null || !op.Active)
@@ -150,7 +150,7 @@ public static class AuthEndpoints
     {
         if (tenant.IsApiKey)
         {
-            return TypedResults.Problem("An API key has no profile.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(L("An API key has no profile."), statusCode: StatusCodes.Status400BadRequest);
         }
         var v = new Validation();
         var name = patch.Name is null ? null : v.Text("name", patch.Name, 100);
@@ -174,7 +174,7 @@ public static class AuthEndpoints
     {
         if (tenant.IsApiKey)
         {
-            return TypedResults.Problem("An API key has no password.", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(L("An API key has no password."), statusCode: StatusCodes.Status400BadRequest);
         }
         var op = await store.GetOperatorAsync(tenant, tenant.OperatorId!, ct);
         if (op is null)
@@ -184,12 +184,12 @@ public static class AuthEndpoints
         var v = new Validation();
         if (string.IsNullOrEmpty(request.CurrentPassword) || !hashing.Verify(op.PasswordHash, request.CurrentPassword, out _))
         {
-            v.Add("currentPassword", "This is not your current password.");
+            v.Add("currentPassword", L("This is not your current password."));
         }
         PasswordPolicy.Check(v, "newPassword", request.NewPassword, op.Name, op.Email, op.Email.Split('@')[0]);
         if (v.IsValid && request.NewPassword == request.CurrentPassword)
         {
-            v.Add("newPassword", "Choose a password different from the current one.");
+            v.Add("newPassword", L("Choose a password different from the current one."));
         }
         if (!v.IsValid)
         {

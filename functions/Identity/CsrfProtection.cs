@@ -1,3 +1,5 @@
+using static Parley.Functions.Common.ServerText;
+
 namespace Parley.Functions.Identity;
 
 /// <summary>
@@ -22,8 +24,8 @@ public sealed class CsrfProtection(RequestDelegate next)
                 || (origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase));
             if (crossSite || string.IsNullOrEmpty(request.Headers[HeaderName]))
             {
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "Request refused",
-                    $"State-changing requests must come from the Parley dashboard (header {HeaderName}) or carry an API key.");
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status403Forbidden, L("Request refused"),
+                    L("State-changing requests must come from the Parley dashboard (header {0}) or carry an API key.", HeaderName));
                 return;
             }
         }

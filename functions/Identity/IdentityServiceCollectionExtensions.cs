@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Parley.Functions.Accounts;
 using Parley.Functions.RateLimiting;
 using Parley.Functions.Storage;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Identity;
 
@@ -45,8 +46,8 @@ public static class IdentityServiceCollectionExtensions
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
                 o.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<OperatorSessions>().ValidateAsync(context);
-                o.Events.OnRedirectToLogin = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", "Sign in to continue.");
-                o.Events.OnRedirectToAccessDenied = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "Only administrators of this account may do this.");
+                o.Events.OnRedirectToLogin = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, L("Not signed in"), L("Sign in to continue."));
+                o.Events.OnRedirectToAccessDenied = context => ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, L("Not allowed"), L("Only administrators of this account may do this."));
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 

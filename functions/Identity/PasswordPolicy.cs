@@ -1,4 +1,5 @@
 using Parley.Functions.Common;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Identity;
 
@@ -20,29 +21,29 @@ public static class PasswordPolicy
     {
         if (string.IsNullOrEmpty(password))
         {
-            validation.Add(field, "Choose a password.");
+            validation.Add(field, L("Choose a password."));
             return;
         }
         if (password.Length < MinLength)
         {
-            validation.Add(field, $"Use at least {MinLength} characters.");
+            validation.Add(field, L("Use at least {0} characters.", MinLength));
             return;
         }
         if (password.Length > MaxLength)
         {
-            validation.Add(field, $"Use at most {MaxLength} characters.");
+            validation.Add(field, L("Use at most {0} characters.", MaxLength));
             return;
         }
         if (Common.Contains(password) || password.Distinct().Count() <= 2)
         {
-            validation.Add(field, "This password is too easy to guess. Try a few unrelated words.");
+            validation.Add(field, L("This password is too easy to guess. Try a few unrelated words."));
             return;
         }
         foreach (var value in personal)
         {
             if (!string.IsNullOrWhiteSpace(value) && password.Contains(value.Trim(), StringComparison.OrdinalIgnoreCase) && value.Trim().Length >= 4)
             {
-                validation.Add(field, "Don't use your name or e-mail address in the password.");
+                validation.Add(field, L("Don't use your name or e-mail address in the password."));
                 return;
             }
         }

@@ -3,6 +3,7 @@ using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.Storage;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Operators;
 
@@ -66,7 +67,7 @@ public static class OperatorEndpoints
         }
         catch (EmailTakenException)
         {
-            return Validation.Single("email", "This e-mail address is already in use.", StatusCodes.Status409Conflict, "E-mail already in use");
+            return Validation.Single("email", L("This e-mail address is already in use."), StatusCodes.Status409Conflict, L("E-mail already in use"));
         }
         var token = await store.CreatePasswordLinkAsync(tenant.AccountId, op.Id, PasswordLinkLifetime, ct);
         return TypedResults.Created($"/api/operators/{op.Id}", new CreatedOperator(OperatorView.From(op), SetPasswordUrl(http, token), now + PasswordLinkLifetime));
@@ -115,7 +116,7 @@ public static class OperatorEndpoints
         }
         if (!op.Active)
         {
-            return Validation.Single("active", "Reactivate this operator before sending a new password link.", StatusCodes.Status409Conflict, "Operator is deactivated");
+            return Validation.Single("active", L("Reactivate this operator before sending a new password link."), StatusCodes.Status409Conflict, L("Operator is deactivated"));
         }
         var token = await store.CreatePasswordLinkAsync(tenant.AccountId, op.Id, PasswordLinkLifetime, ct);
         return TypedResults.Ok(new PasswordLinkView(SetPasswordUrl(http, token), time.GetUtcNow() + PasswordLinkLifetime));
@@ -144,8 +145,8 @@ public static class OperatorEndpoints
                 if (others == 0)
                 {
                     var field = after.Active ? "role" : "active";
-                    return Validation.Single(field, "An account needs at least one active administrator. Make someone else an administrator first.",
-                        StatusCodes.Status409Conflict, "Last administrator");
+                    return Validation.Single(field, L("An account needs at least one active administrator. Make someone else an administrator first."),
+                        StatusCodes.Status409Conflict, L("Last administrator"));
                 }
             }
             try
@@ -156,7 +157,7 @@ public static class OperatorEndpoints
             }
             catch (EmailTakenException)
             {
-                return Validation.Single("email", "This e-mail address is already in use.", StatusCodes.Status409Conflict, "E-mail already in use");
+                return Validation.Single("email", L("This e-mail address is already in use."), StatusCodes.Status409Conflict, L("E-mail already in use"));
             }
             catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException { Status: 412 }) && attempt < 5)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.RateLimiting;
 
@@ -41,7 +42,7 @@ public static class RateLimitEndpointExtensions
             }
             if (!decision.Allowed)
             {
-                return TooMany(http, decision.RetryAfter, "Too many requests from your network. Please wait a moment and try again.");
+                return TooMany(http, decision.RetryAfter, L("Too many requests from your network. Please wait a moment and try again."));
             }
             return await next(context);
         });
@@ -49,10 +50,10 @@ public static class RateLimitEndpointExtensions
     public static IResult TooMany(HttpContext http, TimeSpan retryAfter, string detail)
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", type: "https://parley.app/problems/rate-limited");
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: L("Too many requests"), type: "https://parley.app/problems/rate-limited");
     }
 
     public static ProblemHttpResult TooBusy() => TypedResults.Problem(
-        "The service cannot check request limits right now, so it refuses the request. Please try again shortly.",
-        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Temporarily unavailable", type: "https://parley.app/problems/unavailable");
+        L("The service cannot check request limits right now, so it refuses the request. Please try again shortly."),
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
 }

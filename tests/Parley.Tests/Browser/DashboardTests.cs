@@ -140,6 +140,10 @@ public sealed class DashboardTests(BrowserFixture fixture)
         await page.GotoAsync("/sign-in");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Bei Parley anmelden" })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("E-Mail-Adresse")).ToBeVisibleAsync();
+        await page.GetByLabel("E-Mail-Adresse").FillAsync($"niemand.{Guid.NewGuid():N}@example.com");
+        await page.GetByLabel("Passwort").FillAsync("falsches Passwort 123");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Anmelden" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Die E-Mail-Adresse oder das Passwort stimmt nicht.");
         await BrowserFixture.ScreenshotAsync(page, "10-sign-in-german");
         await page.GetByLabel("Sprache").SelectOptionAsync("en");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Parley" })).ToBeVisibleAsync();
