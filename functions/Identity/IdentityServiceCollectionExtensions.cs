@@ -21,6 +21,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<TableRateLimiter>();
+        services.AddScoped<Maintenance.ISweepTask, RateLimitCleanup>();
         services.AddSingleton<OperatorSessions>();
         foreach (var table in new[] { AccountStore.AccountsTable, AccountStore.LoginsTable, AccountStore.ApiKeysTable, AccountStore.PasswordLinksTable,
                      SignInThrottle.TableName, TableRateLimiter.TableName, TableXmlRepository.TableName })

@@ -7,9 +7,9 @@ namespace Parley.Functions.RateLimiting;
 /// <summary>A named limit: <c>RateLimits__{Name}__Limit</c> requests per <c>RateLimits__{Name}__Window</c> and client address.</summary>
 public sealed record RateLimitPolicy(string Name, int Limit, TimeSpan Window)
 {
-    public static readonly RateLimitPolicy SignUp = new("sign-up", 10, TimeSpan.FromHours(1));
-    public static readonly RateLimitPolicy SignIn = new("sign-in", 30, TimeSpan.FromMinutes(5));
-    public static readonly RateLimitPolicy SetPassword = new("set-password", 20, TimeSpan.FromMinutes(15));
+    public static readonly RateLimitPolicy SignUp = new("SignUp", 10, TimeSpan.FromHours(1));
+    public static readonly RateLimitPolicy SignIn = new("SignIn", 30, TimeSpan.FromMinutes(5));
+    public static readonly RateLimitPolicy SetPassword = new("SetPassword", 20, TimeSpan.FromMinutes(15));
 
     public RateLimitPolicy WithConfiguration(IConfiguration configuration)
     {

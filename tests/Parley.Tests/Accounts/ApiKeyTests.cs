@@ -5,24 +5,18 @@ using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Accounts;
 
-public sealed class ApiKeyTests : IAsyncLifetime
+public sealed class ApiKeyTests : AppTest
 {
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task A_key_is_shown_once_works_as_the_account_and_stops_working_when_revoked()
     {
-        var (admin, me) = await SignUpAsync(_app);
+        var (admin, me) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/api-keys", new { name = "Zapier" });
         var body = await ApiSession.ReadAsync(created, HttpStatusCode.Created);
         var key = body.GetProperty("key").GetString()!;
         var id = body.GetProperty("id").GetString()!;
 
-        using var integration = _app.NewSession(dashboardHeader: false);
+        using var integration = App.NewSession(dashboardHeader: false);
         integration.UseApiKey(key);
         var asKey = await integration.GetJsonAsync("/api/me");
         using var write = await integration.PatchAsync("/api/account", new { senderName = "Via API" });
@@ -51,7 +45,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task The_secret_is_stored_only_as_a_hash()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/api-keys", new { name = "CRM" });
         var key = (await ApiSession.ReadAsync(created, HttpStatusCode.Created)).GetProperty("key").GetString()!;
         var secret = key[(key.LastIndexOf('_') + 1)..];
@@ -59,7 +53,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var stored = new List<string>();
         foreach (var table in new[] { "Accounts", "ApiKeys" })
         {
-            await foreach (var row in _app.Storage.GetTableClient(table).QueryAsync())
+            await foreach (var row in App.Storage.GetTableClient(table).QueryAsync())
             {
                 stored.AddRange(row.Select(p => p.Value?.ToString() ?? ""));
             }
@@ -75,7 +69,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [InlineData("sk_live_other_vendor")]
     public async Task Malformed_forged_and_foreign_keys_are_rejected(string key)
     {
-        using var session = _app.NewSession(dashboardHeader: false);
+        using var session = App.NewSession(dashboardHeader: false);
         session.UseApiKey(key);
 
         using var response = await session.GetAsync("/api/me");
@@ -86,12 +80,12 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task Keys_cannot_manage_keys_and_operators_cannot_either()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/api-keys", new { name = "Robot" });
         var key = (await ApiSession.ReadAsync(created, HttpStatusCode.Created)).GetProperty("key").GetString()!;
-        var (_, email) = await AddOperatorAsync(admin, _app);
-        using var op = await SignInAsync(_app, email);
-        using var robot = _app.NewSession(dashboardHeader: false);
+        var (_, email) = await AddOperatorAsync(admin, App);
+        using var op = await SignInAsync(App, email);
+        using var robot = App.NewSession(dashboardHeader: false);
         robot.UseApiKey(key);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await robot.PostAsync("/api/api-keys", new { name = "Spawn" })).StatusCode);
@@ -102,7 +96,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task A_key_name_is_required()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
 
         using var response = await admin.PostAsync("/api/api-keys", new { name = "  " });
 

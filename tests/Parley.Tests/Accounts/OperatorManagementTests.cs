@@ -4,29 +4,23 @@ using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Accounts;
 
-public sealed class OperatorManagementTests : IAsyncLifetime
+public sealed class OperatorManagementTests : AppTest
 {
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task An_added_operator_sets_a_password_through_the_one_time_link_and_signs_in()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         var email = NewEmail("otto");
         using var created = await admin.PostAsync("/api/operators", new { name = "Otto", email, lineId = "0221-55", timeZone = "Europe/Vienna" });
         var body = await ApiSession.ReadAsync(created, HttpStatusCode.Created);
         var url = body.GetProperty("setPasswordUrl").GetString()!;
         var token = Uri.UnescapeDataString(url[(url.IndexOf("#token=", StringComparison.Ordinal) + 7)..]);
-        using var anonymous = _app.NewSession();
+        using var anonymous = App.NewSession();
 
         using var beforePassword = await anonymous.PostAsync("/api/auth/sign-in", new { email, password = Password });
         using var set = await anonymous.PostAsync("/api/auth/set-password", new { token, password = Password });
         using var reused = await anonymous.PostAsync("/api/auth/set-password", new { token, password = "another fine passphrase" });
-        using var otto = await SignInAsync(_app, email);
+        using var otto = await SignInAsync(App, email);
 
         Assert.StartsWith("https://localhost/set-password#token=", url);
         Assert.True(token.Length >= 43, "the token carries at least 256 bits");
@@ -43,11 +37,11 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task A_password_that_contains_the_operators_name_is_refused_and_the_link_stays_usable()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/operators", new { name = "Bernadette", email = NewEmail() });
         var url = (await ApiSession.ReadAsync(created, HttpStatusCode.Created)).GetProperty("setPasswordUrl").GetString()!;
         var token = Uri.UnescapeDataString(url[(url.IndexOf("#token=", StringComparison.Ordinal) + 7)..]);
-        using var anonymous = _app.NewSession();
+        using var anonymous = App.NewSession();
 
         using var personal = await anonymous.PostAsync("/api/auth/set-password", new { token, password = "bernadette-2026!" });
         using var good = await anonymous.PostAsync("/api/auth/set-password", new { token, password = Password });
@@ -59,9 +53,9 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task Only_administrators_manage_operators()
     {
-        var (admin, _) = await SignUpAsync(_app);
-        var (otherId, email) = await AddOperatorAsync(admin, _app);
-        using var op = await SignInAsync(_app, email);
+        var (admin, _) = await SignUpAsync(App);
+        var (otherId, email) = await AddOperatorAsync(admin, App);
+        using var op = await SignInAsync(App, email);
 
         var list = await op.GetJsonAsync("/api/operators");
         using var create = await op.PostAsync("/api/operators", new { name = "X", email = NewEmail() });
@@ -75,7 +69,7 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task Operator_validation_and_duplicate_emails_are_reported_per_field()
     {
-        var (admin, me) = await SignUpAsync(_app);
+        var (admin, me) = await SignUpAsync(App);
         var adminEmail = me.GetProperty("operator").GetProperty("email").GetString()!;
 
         using var invalid = await admin.PostAsync("/api/operators", new { name = "", email = "nope", role = "boss", timeZone = "Berlin", lineId = new string('9', 40) });
@@ -91,12 +85,12 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task A_deactivated_operator_cannot_sign_in_loses_their_session_and_stays_in_the_list()
     {
-        var (admin, _) = await SignUpAsync(_app);
-        var (id, email) = await AddOperatorAsync(admin, _app);
-        using var op = await SignInAsync(_app, email);
+        var (admin, _) = await SignUpAsync(App);
+        var (id, email) = await AddOperatorAsync(admin, App);
+        using var op = await SignInAsync(App, email);
 
         using var deactivate = await admin.DeleteAsync($"/api/operators/{id}");
-        using var signIn = _app.NewSession();
+        using var signIn = App.NewSession();
         using var attempt = await signIn.PostAsync("/api/auth/sign-in", new { email, password = Password });
 
         Assert.Equal(HttpStatusCode.NoContent, deactivate.StatusCode);
@@ -107,13 +101,13 @@ public sealed class OperatorManagementTests : IAsyncLifetime
 
         using var reactivate = await admin.PatchAsync($"/api/operators/{id}", new { active = true });
         await ApiSession.ReadAsync(reactivate, HttpStatusCode.OK);
-        using var back = await SignInAsync(_app, email);
+        using var back = await SignInAsync(App, email);
     }
 
     [Fact]
     public async Task The_last_active_administrator_cannot_be_demoted_or_deactivated()
     {
-        var (admin, me) = await SignUpAsync(_app);
+        var (admin, me) = await SignUpAsync(App);
         var adminId = me.GetProperty("operator").GetProperty("id").GetString()!;
 
         using var demote = await admin.PatchAsync($"/api/operators/{adminId}", new { role = "operator" });
@@ -127,10 +121,10 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task Two_administrators_demoting_each_other_at_once_leave_one_administrator()
     {
-        var (admin, me) = await SignUpAsync(_app);
+        var (admin, me) = await SignUpAsync(App);
         var firstId = me.GetProperty("operator").GetProperty("id").GetString()!;
-        var (secondId, secondEmail) = await AddOperatorAsync(admin, _app, role: "administrator");
-        using var second = await SignInAsync(_app, secondEmail);
+        var (secondId, secondEmail) = await AddOperatorAsync(admin, App, role: "administrator");
+        using var second = await SignInAsync(App, secondEmail);
 
         var results = await Task.WhenAll(
             admin.PatchAsync($"/api/operators/{secondId}", new { role = "operator" }),
@@ -144,9 +138,9 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task A_promoted_operator_gets_administrator_rights_in_their_running_session()
     {
-        var (admin, _) = await SignUpAsync(_app);
-        var (id, email) = await AddOperatorAsync(admin, _app);
-        using var op = await SignInAsync(_app, email);
+        var (admin, _) = await SignUpAsync(App);
+        var (id, email) = await AddOperatorAsync(admin, App);
+        using var op = await SignInAsync(App, email);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.PatchAsync("/api/account", new { senderName = "x" })).StatusCode);
 
         using var promote = await admin.PatchAsync($"/api/operators/{id}", new { role = "administrator" });
@@ -158,23 +152,23 @@ public sealed class OperatorManagementTests : IAsyncLifetime
     [Fact]
     public async Task Changing_an_operators_email_moves_their_sign_in_to_the_new_address()
     {
-        var (admin, _) = await SignUpAsync(_app);
-        var (id, oldEmail) = await AddOperatorAsync(admin, _app);
+        var (admin, _) = await SignUpAsync(App);
+        var (id, oldEmail) = await AddOperatorAsync(admin, App);
         var newEmail = NewEmail("renamed");
 
         using var patch = await admin.PatchAsync($"/api/operators/{id}", new { email = newEmail });
 
         await ApiSession.ReadAsync(patch, HttpStatusCode.OK);
-        using var withNew = await SignInAsync(_app, newEmail);
-        using var old = _app.NewSession();
+        using var withNew = await SignInAsync(App, newEmail);
+        using var old = App.NewSession();
         Assert.Equal(HttpStatusCode.Unauthorized, (await old.PostAsync("/api/auth/sign-in", new { email = oldEmail, password = Password })).StatusCode);
-        var (_, reused) = await SignUpAsync(_app, oldEmail); // the old address is free again
+        var (_, reused) = await SignUpAsync(App, oldEmail); // the old address is free again
     }
 
     [Fact]
     public async Task An_administrator_can_issue_a_fresh_password_link()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/operators", new { name = "Late", email = NewEmail() });
         var id = (await ApiSession.ReadAsync(created, HttpStatusCode.Created)).GetProperty("operator").GetProperty("id").GetString();
 

@@ -5,23 +5,17 @@ using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Accounts;
 
-public sealed class SignInTests : IAsyncLifetime
+public sealed class SignInTests : AppTest
 {
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Sign_in_sign_out_and_sign_in_again()
     {
         var email = NewEmail();
-        var (first, _) = await SignUpAsync(_app, email);
+        var (first, _) = await SignUpAsync(App, email);
         using var signOut = await first.PostAsync("/api/auth/sign-out");
         using var afterSignOut = await first.GetAsync("/api/me");
 
-        using var again = await SignInAsync(_app, email.ToUpperInvariant());
+        using var again = await SignInAsync(App, email.ToUpperInvariant());
         var me = await again.GetJsonAsync("/api/me");
 
         Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
@@ -33,8 +27,8 @@ public sealed class SignInTests : IAsyncLifetime
     public async Task A_wrong_email_and_a_wrong_password_look_the_same()
     {
         var email = NewEmail();
-        await SignUpAsync(_app, email);
-        using var session = _app.NewSession();
+        await SignUpAsync(App, email);
+        using var session = App.NewSession();
 
         var wrongPassword = await AttemptAsync(session, email, "wrong password here");
         var unknownEmail = await AttemptAsync(session, NewEmail("nobody"), "wrong password here");
@@ -51,8 +45,8 @@ public sealed class SignInTests : IAsyncLifetime
     public async Task Five_failures_lock_the_address_for_a_while_even_for_the_right_password()
     {
         var email = NewEmail();
-        await SignUpAsync(_app, email);
-        using var session = _app.NewSession();
+        await SignUpAsync(App, email);
+        using var session = App.NewSession();
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await AttemptAsync(session, email, "wrong password " + i)).Status);
@@ -69,7 +63,7 @@ public sealed class SignInTests : IAsyncLifetime
 
     private async Task<HttpStatusCode> LockUnknownAsync()
     {
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
         var unknown = NewEmail("ghost");
         for (var i = 0; i < 5; i++)
         {
@@ -82,12 +76,12 @@ public sealed class SignInTests : IAsyncLifetime
     public async Task Parallel_failures_are_all_counted()
     {
         var email = NewEmail();
-        await SignUpAsync(_app, email);
-        var sessions = Enumerable.Range(0, 5).Select(_ => _app.NewSession()).ToList();
+        await SignUpAsync(App, email);
+        var sessions = Enumerable.Range(0, 5).Select(_ => App.NewSession()).ToList();
 
         await Task.WhenAll(sessions.Select(s => AttemptAsync(s, email, "parallel wrong password")));
 
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
         Assert.Equal(HttpStatusCode.TooManyRequests, (await AttemptAsync(session, email, Password)).Status);
         sessions.ForEach(s => s.Dispose());
     }
@@ -95,7 +89,7 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task Missing_fields_are_a_validation_problem_not_a_failed_sign_in()
     {
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
 
         using var response = await session.PostAsync("/api/auth/sign-in", new { email = "", password = "" });
 
@@ -108,8 +102,8 @@ public sealed class SignInTests : IAsyncLifetime
     public async Task Changing_the_password_keeps_this_session_and_ends_the_others()
     {
         var email = NewEmail();
-        var (current, _) = await SignUpAsync(_app, email);
-        using var other = await SignInAsync(_app, email);
+        var (current, _) = await SignUpAsync(App, email);
+        using var other = await SignInAsync(App, email);
 
         using var wrong = await current.PostAsync("/api/me/password", new { currentPassword = "not it at all", newPassword = "a brand new passphrase" });
         using var changed = await current.PostAsync("/api/me/password", new { currentPassword = Password, newPassword = "a brand new passphrase" });
@@ -118,15 +112,15 @@ public sealed class SignInTests : IAsyncLifetime
         await ApiSession.ReadAsync(changed, HttpStatusCode.NoContent);
         Assert.Equal(HttpStatusCode.OK, (await current.GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync("/api/me")).StatusCode);
-        using var oldPassword = _app.NewSession();
+        using var oldPassword = App.NewSession();
         Assert.Equal(HttpStatusCode.Unauthorized, (await AttemptAsync(oldPassword, email, Password)).Status);
-        using var newPassword = await SignInAsync(_app, email, "a brand new passphrase");
+        using var newPassword = await SignInAsync(App, email, "a brand new passphrase");
     }
 
     [Fact]
     public async Task Operators_edit_their_own_profile()
     {
-        var (session, _) = await SignUpAsync(_app);
+        var (session, _) = await SignUpAsync(App);
 
         using var ok = await session.PatchAsync("/api/me", new { name = "Anna Beispiel", timeZone = "Europe/Vienna", language = "de" });
         using var bad = await session.PatchAsync("/api/me", new { name = new string('x', 101), language = "klingon" });

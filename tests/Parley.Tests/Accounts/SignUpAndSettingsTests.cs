@@ -5,19 +5,13 @@ using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Accounts;
 
-public sealed class SignUpAndSettingsTests : IAsyncLifetime
+public sealed class SignUpAndSettingsTests : AppTest
 {
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Signing_up_creates_the_account_and_its_administrator_and_signs_them_in()
     {
         var email = NewEmail();
-        var (session, me) = await SignUpAsync(_app, email, "Praxis Sonnenschein");
+        var (session, me) = await SignUpAsync(App, email, "Praxis Sonnenschein");
 
         Assert.Equal("administrator", me.GetProperty("operator").GetProperty("role").GetString());
         Assert.Equal(email, me.GetProperty("operator").GetProperty("email").GetString());
@@ -31,7 +25,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [Fact]
     public async Task The_session_cookie_is_secure_http_only_and_same_site_strict()
     {
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
         using var response = await session.PostAsync("/api/accounts", new { businessName = "B", timeZone = "UTC", adminName = "A", email = NewEmail(), password = Password });
 
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("parley.session=", StringComparison.Ordinal));
@@ -44,8 +38,8 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     public async Task An_email_address_can_register_only_once_whatever_its_case()
     {
         var email = NewEmail();
-        await SignUpAsync(_app, email);
-        using var second = _app.NewSession();
+        await SignUpAsync(App, email);
+        using var second = App.NewSession();
 
         using var response = await second.PostAsync("/api/accounts", new { businessName = "Other", timeZone = "Europe/Berlin", adminName = "Other", email = "  " + email.ToUpperInvariant() + " ", password = Password });
 
@@ -67,7 +61,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [InlineData("Biz", "Europe/Berlin", "Annabelle", "a@example.com", "annabelle-rocks-2026", "password", "name or e-mail")]
     public async Task Invalid_sign_up_answers_400_with_a_message_for_the_field(string business, string timeZone, string name, string email, string password, string field, string message)
     {
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
 
         using var response = await session.PostAsync("/api/accounts", new { businessName = business, timeZone, adminName = name, email, password });
 
@@ -80,7 +74,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Administrators_change_account_settings_and_bad_values_are_refused_field_by_field()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
 
         using var ok = await admin.PatchAsync("/api/account", new
         {
@@ -105,9 +99,9 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Operators_read_the_settings_but_may_not_change_them()
     {
-        var (admin, _) = await SignUpAsync(_app);
-        var (_, email) = await AddOperatorAsync(admin, _app);
-        using var op = await SignInAsync(_app, email);
+        var (admin, _) = await SignUpAsync(App);
+        var (_, email) = await AddOperatorAsync(admin, App);
+        using var op = await SignInAsync(App, email);
 
         var settings = await op.GetJsonAsync("/api/account");
         using var patch = await op.PatchAsync("/api/account", new { businessName = "Hijacked" });
@@ -120,7 +114,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_session_the_api_answers_401_problem_details()
     {
-        using var anonymous = _app.NewSession();
+        using var anonymous = App.NewSession();
 
         using var me = await anonymous.GetAsync("/api/me");
         using var operators = await anonymous.GetAsync("/api/operators");
@@ -134,7 +128,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
     [Fact]
     public async Task Sessions_survive_a_restart_because_the_key_ring_is_in_table_storage()
     {
-        using var first = _app.NewSession();
+        using var first = App.NewSession();
         using var signUp = await first.PostAsync("/api/accounts", new { businessName = "B", timeZone = "UTC", adminName = "A", email = NewEmail(), password = Password });
         await ApiSession.ReadAsync(signUp, HttpStatusCode.Created);
         var cookie = signUp.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("parley.session=", StringComparison.Ordinal)).Split(';')[0];
@@ -146,7 +140,7 @@ public sealed class SignUpAndSettingsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         var keys = new List<string>();
-        await foreach (var row in _app.Storage.GetTableClient("DataProtectionKeys").QueryAsync())
+        await foreach (var row in App.Storage.GetTableClient("DataProtectionKeys").QueryAsync())
         {
             keys.Add(row.GetString("Xml")!);
         }

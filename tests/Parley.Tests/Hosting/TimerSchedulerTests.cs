@@ -25,7 +25,9 @@ public sealed class TimerSchedulerTests
         Assert.Equal(2, fired.Length);
         Assert.All(fired, f => Assert.Equal("every-second", f.FunctionName));
         Assert.All(fired, f => Assert.Equal(0, f.FiredAt.Millisecond));
-        Assert.Equal(TimeSpan.FromSeconds(1), fired[1].FiredAt - fired[0].FiredAt);
+        // On a loaded machine a second may be skipped (missed firings are not replayed), but never doubled or shifted.
+        var gap = fired[1].FiredAt - fired[0].FiredAt;
+        Assert.True(gap >= TimeSpan.FromSeconds(1) && gap.Milliseconds == 0, $"firings {gap} apart");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Parley.Tests.Security;
 /// unknown id, and B's data stays as it was. The matrix comes from the app's route table: a new route with an id
 /// fails this test until it is listed in <see cref="Resources"/>.
 /// </summary>
-public sealed class IdorMatrixTests : IAsyncLifetime
+public sealed class IdorMatrixTests : AppTest
 {
     /// <summary>Route prefix → which of B's ids to use, and a valid body for writes (so only tenancy can refuse it).</summary>
     private static readonly Dictionary<string, (string Kind, object? Body)> Resources = new()
@@ -21,25 +21,19 @@ public sealed class IdorMatrixTests : IAsyncLifetime
         ["/api/api-keys/{id}"] = ("apikey", null),
     };
 
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Every_route_with_an_id_answers_404_for_another_accounts_ids_with_a_cookie_or_an_api_key()
     {
-        var (adminA, _) = await SignUpAsync(_app, business: "A");
-        var (adminB, _) = await SignUpAsync(_app, business: "B");
+        var (adminA, _) = await SignUpAsync(App, business: "A");
+        var (adminB, _) = await SignUpAsync(App, business: "B");
         var keyA = await CreateKeyAsync(adminA);
         var keyB = await CreateKeyAsync(adminB);
-        var (operatorB, emailB) = await AddOperatorAsync(adminB, _app);
+        var (operatorB, emailB) = await AddOperatorAsync(adminB, App);
         var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id };
-        using var byKey = _app.NewSession(dashboardHeader: false);
+        using var byKey = App.NewSession(dashboardHeader: false);
         byKey.UseApiKey(keyA.Key);
 
-        var routes = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var routes = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "id"))
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
             .ToList();
@@ -69,9 +63,9 @@ public sealed class IdorMatrixTests : IAsyncLifetime
         Assert.Empty(failures);
 
         // B is untouched: its operator still signs in as an active operator, its key still works, A's lists hold none of B's rows.
-        using var b = await SignInAsync(_app, emailB);
+        using var b = await SignInAsync(App, emailB);
         Assert.Equal("Otto Operator", (await b.GetJsonAsync("/api/me")).GetProperty("operator").GetProperty("name").GetString());
-        using var bKey = _app.NewSession(dashboardHeader: false);
+        using var bKey = App.NewSession(dashboardHeader: false);
         bKey.UseApiKey(keyB.Key);
         Assert.Equal(HttpStatusCode.OK, (await bKey.GetAsync("/api/me")).StatusCode);
         Assert.DoesNotContain(operatorB, (await adminA.GetJsonAsync("/api/operators")).GetRawText());
@@ -81,9 +75,9 @@ public sealed class IdorMatrixTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_id_and_another_accounts_id_get_the_same_answer()
     {
-        var (adminA, _) = await SignUpAsync(_app);
-        var (adminB, _) = await SignUpAsync(_app);
-        var (operatorB, _) = await AddOperatorAsync(adminB, _app);
+        var (adminA, _) = await SignUpAsync(App);
+        var (adminB, _) = await SignUpAsync(App);
+        var (operatorB, _) = await AddOperatorAsync(adminB, App);
 
         using var foreign = await adminA.GetAsync($"/api/operators/{operatorB}");
         using var unknown = await adminA.GetAsync("/api/operators/aaaaaaaaaaaaaaaa");

@@ -6,18 +6,12 @@ using static Parley.Tests.Infrastructure.Accounts;
 namespace Parley.Tests.Security;
 
 /// <summary>Cross-site request forgery protection and per-client rate limits that fail closed.</summary>
-public sealed class RequestGuardTests : IAsyncLifetime
+public sealed class RequestGuardTests : AppTest
 {
-    private ParleyApp _app = null!;
-
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync();
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task A_cookie_request_without_the_dashboard_header_or_from_another_site_is_refused()
     {
-        var (admin, _) = await SignUpAsync(_app);
+        var (admin, _) = await SignUpAsync(App);
         using var created = await admin.PostAsync("/api/api-keys", new { name = "before" });
         await ApiSession.ReadAsync(created, HttpStatusCode.Created);
 
@@ -40,7 +34,7 @@ public sealed class RequestGuardTests : IAsyncLifetime
     [Fact]
     public async Task Sign_up_is_limited_per_client_address_and_other_addresses_are_unaffected()
     {
-        using var busy = _app.NewSession();
+        using var busy = App.NewSession();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 11; i++)
         {
@@ -52,7 +46,7 @@ public sealed class RequestGuardTests : IAsyncLifetime
                 Assert.NotNull(response.Headers.RetryAfter);
             }
         }
-        using var other = _app.NewSession();
+        using var other = App.NewSession();
         using var fromElsewhere = await other.PostAsync("/api/accounts", new { businessName = "" });
 
         Assert.Equal(Enumerable.Repeat(HttpStatusCode.BadRequest, 10).Append(HttpStatusCode.TooManyRequests), statuses);
@@ -62,7 +56,7 @@ public sealed class RequestGuardTests : IAsyncLifetime
     [Fact]
     public async Task A_spoofed_forwarded_for_prefix_does_not_escape_the_limit()
     {
-        using var session = _app.NewSession();
+        using var session = App.NewSession();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 11; i++)
         {
@@ -83,7 +77,7 @@ public sealed class RequestGuardTests : IAsyncLifetime
         var azurite = await Azurite.SharedAsync();
         await using var proxy = new PausableTcpProxy(azurite.TablePort);
         var email = NewEmail();
-        await SignUpAsync(_app, email);
+        await SignUpAsync(App, email);
         await using var app = await ParleyApp.StartAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.TablePort}", $"127.0.0.1:{proxy.Port}", StringComparison.Ordinal),
