@@ -1,5 +1,8 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.ApiKeys;
+using Parley.Functions.Appointments;
+using Parley.Functions.Cases;
+using Parley.Functions.CustomFields;
 using Parley.Functions.Hosting;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
@@ -15,6 +18,7 @@ builder.Services.AddStorage();
 builder.Services.AddWorkflows();
 builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
+builder.Services.AddCases();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -26,6 +30,9 @@ api.MapAccountEndpoints();
 api.MapAuthEndpoints();
 api.MapOperatorEndpoints();
 api.MapApiKeyEndpoints();
+api.MapCustomFieldEndpoints();
+api.MapCaseEndpoints();
+api.MapAppointmentEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -14,8 +14,10 @@ namespace Parley.Functions.Accounts;
 /// An index row is trusted only when the row it points to agrees with it; otherwise it is an orphan left by
 /// an interrupted write and may be taken over.
 /// </summary>
-public sealed class AccountStore(StorageAccount storage, TimeProvider time)
+public sealed class AccountStore(StorageAccount storage, TimeProvider time, Microsoft.Extensions.Caching.Memory.IMemoryCache cache)
 {
+    private static readonly TimeSpan SettingsCacheFor = TimeSpan.FromSeconds(15);
+
     public const string AccountsTable = "Accounts";
     public const string LoginsTable = "Logins";
     public const string ApiKeysTable = "ApiKeys";
@@ -59,11 +61,25 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time)
         return row.HasValue ? ToAccount(row.Value!) : null;
     }
 
+    /// <summary>Settings for read-only decisions (visibility, defaults), cached for 15 s per instance.</summary>
+    public async Task<Account?> GetSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
+    {
+        var key = "account|" + tenant.AccountId;
+        if (Microsoft.Extensions.Caching.Memory.CacheExtensions.TryGetValue(cache, key, out Account? cached))
+        {
+            return cached;
+        }
+        var account = await GetAccountAsync(tenant.AccountId, cancellationToken);
+        Microsoft.Extensions.Caching.Memory.CacheExtensions.Set(cache, key, account, SettingsCacheFor);
+        return account;
+    }
+
     /// <summary>Saves settings if the account is unchanged since it was read (412 otherwise).</summary>
     public async Task<Account> UpdateAccountAsync(Tenant tenant, Account account, CancellationToken cancellationToken)
     {
         var entity = ToEntity(account with { Id = tenant.AccountId });
         await _accounts.UpdateEntityAsync(entity, account.ETag, TableUpdateMode.Replace, cancellationToken);
+        cache.Remove("account|" + tenant.AccountId);
         return account with { ETag = entity.ETag };
     }
 

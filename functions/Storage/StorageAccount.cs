@@ -26,6 +26,9 @@ public sealed class StorageAccount
     }
 
     public StorageConnection Connection { get; }
+
+    /// <summary>How many requests this account's clients have sent, over both services.</summary>
+    public StorageRoundTrips RoundTrips { get; } = new();
     internal HttpPipeline TablePipeline { get; }
     internal HttpPipeline QueuePipeline { get; }
 
@@ -33,10 +36,10 @@ public sealed class StorageAccount
 
     public QueueStorageClient GetQueueClient(string queueName) => new(this, queueName);
 
-    private static HttpPipeline Build(StorageClientOptions options, HttpPipelinePolicy auth) =>
+    private HttpPipeline Build(StorageClientOptions options, HttpPipelinePolicy auth) =>
         HttpPipelineBuilder.Build(new HttpPipelineOptions(options)
         {
-            PerRetryPolicies = { auth },
+            PerRetryPolicies = { RoundTrips, auth },
             RequestFailedDetailsParser = StorageErrorParser.Instance,
         });
 }

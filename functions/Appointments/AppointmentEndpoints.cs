@@ -1,0 +1,379 @@
+using Parley.Functions.Accounts;
+using Parley.Functions.Cases;
+using Parley.Functions.Common;
+using Parley.Functions.CustomFields;
+using Parley.Functions.Identity;
+using Parley.Functions.Storage.Tables;
+using static Parley.Functions.Common.ServerText;
+
+namespace Parley.Functions.Appointments;
+
+public static class AppointmentEndpoints
+{
+    public static IEndpointRouteBuilder MapAppointmentEndpoints(this IEndpointRouteBuilder api)
+    {
+        var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().WithTags("Appointments");
+        forCase.MapPost("", BookAsync);
+        forCase.MapGet("", ListForCaseAsync);
+
+        var appointments = api.MapGroup("/appointments").RequireAuthorization().WithTags("Appointments");
+        appointments.MapPost("", CreateWithCaseAsync);
+        appointments.MapGet("", CalendarAsync);
+        appointments.MapGet("/{id}", GetAsync);
+        appointments.MapPatch("/{id}", RescheduleAsync);
+        appointments.MapPost("/{id}/cancel", CancelAsync);
+        appointments.MapPost("/{id}/invitations", ResendAsync);
+        return api;
+    }
+
+    private sealed record Context(Tenant Tenant, Account Account, HttpContext Http, TimeProvider Time);
+
+    private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    {
+        var c = await cases.GetAsync(tenant, caseId, ct);
+        if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
+        {
+            return TypedResults.NotFound();
+        }
+        var account = (await accounts.GetSettingsAsync(tenant, ct))!;
+        var v = new Validation();
+        var email = request.Email is null ? c.Email : v.Email("email", request.Email, required: false) ?? c.Email;
+        var phone = request.Phone is null ? c.Phone : CaseRules.Phone(v, "phone", request.Phone) ?? c.Phone;
+        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", ct);
+        if (plan is null)
+        {
+            return v.Problem();
+        }
+        try
+        {
+            var (savedCase, appointment) = await store.BookAsync(tenant, caseId,
+                current => plan(current, Entry("scheduled", tenant, time, null)),
+                current => current with { Email = email, Phone = phone }, ct);
+            return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
+        }
+        catch (OverlapException ex)
+        {
+            return Busy(ex, account);
+        }
+        catch (KeyNotFoundException)
+        {
+            return TypedResults.NotFound();
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Contended();
+        }
+    }
+
+    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    {
+        var account = (await accounts.GetSettingsAsync(tenant, ct))!;
+        var v = new Validation();
+        if (request.Case is null)
+        {
+            v.Add("case", L("This field is required."));
+            return v.Problem();
+        }
+        var draft = await rules.NewCaseAsync(v, request.Case, tenant, "case.", ct);
+        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", ct);
+        if (draft is null || plan is null)
+        {
+            return v.Problem();
+        }
+        try
+        {
+            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)), ct);
+            return TypedResults.Created($"/api/appointments/{appointment.Id}", new
+            {
+                @case = await CaseEndpoints.ViewAsync(created, tenant, fields, time, ct),
+                appointment = View(appointment, http, store),
+            });
+        }
+        catch (OverlapException ex)
+        {
+            return Busy(ex, account);
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Contended();
+        }
+    }
+
+    private static async Task<IResult> ListForCaseAsync(string caseId, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct)
+    {
+        var c = await cases.GetAsync(tenant, caseId, ct);
+        if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok((await store.ListForCaseAsync(tenant, caseId, ct)).Select(a => View(a, http, store)));
+    }
+
+    private static async Task<IResult> CalendarAsync(string? from, string? to, string? operatorId, Tenant tenant, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct)
+    {
+        var v = new Validation();
+        var start = ParseInstant(v, "from", from);
+        var end = ParseInstant(v, "to", to);
+        if (v.IsValid && (end <= start || end - start > TimeSpan.FromDays(62)))
+        {
+            v.Add("to", L("Choose a range that ends after it starts and spans at most 62 days."));
+        }
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        var restricted = await rules.ListRestrictionAsync(tenant, ct);
+        if (restricted is not null)
+        {
+            operatorId = restricted;
+        }
+        var entries = await store.CalendarAsync(tenant, start, end, operatorId, ct);
+        // Case names come from the cases themselves, so a renamed case shows its current name.
+        var names = (await Task.WhenAll(entries.Select(e => e.CaseId).Distinct().Select(id => cases.GetAsync(tenant, id, ct))))
+            .OfType<Case>().ToDictionary(c => c.Id);
+        return TypedResults.Ok(entries
+            .Where(e => names.ContainsKey(e.CaseId))
+            .Select(e => e with { CaseName = names[e.CaseId].Name, CaseNumber = names[e.CaseId].Number })
+            .OrderBy(e => e.Start));
+    }
+
+    private static async Task<IResult> GetAsync(string id, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct) =>
+        await VisibleAsync(id, tenant, cases, rules, store, ct) is { } a ? TypedResults.Ok(View(a, http, store)) : TypedResults.NotFound();
+
+    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    {
+        var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
+        if (current is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var account = (await accounts.GetSettingsAsync(tenant, ct))!;
+        var c = await cases.GetAsync(tenant, current.CaseId, ct);
+        var v = new Validation();
+        var request = new AppointmentRequest(
+            Wire.Name(current.Type),
+            patch.Start ?? Utc(current.Start), patch.End ?? Utc(current.End),
+            patch.TimeZone ?? current.TimeZone, patch.OperatorIds ?? current.OperatorIds,
+            patch.Invitation ?? new InvitationInput(current.Invitation.Sms, current.Invitation.Email, current.Invitation.Language),
+            patch.PinProtected ?? current.PinProtected, null, null);
+        var plan = await PlanAsync(v, request, tenant, account, rules, c?.Email, c?.Phone, current.Invitation.Language, "", ct);
+        if (plan is null)
+        {
+            return v.Problem();
+        }
+        try
+        {
+            var (_, saved) = await store.RescheduleAsync(tenant, id, before =>
+            {
+                var planned = plan(c!, Entry("rescheduled", tenant, time, null));
+                return before with
+                {
+                    Start = planned.Start, End = planned.End, TimeZone = planned.TimeZone, OperatorIds = planned.OperatorIds,
+                    Invitation = planned.Invitation, PinProtected = planned.PinProtected,
+                    Pin = planned.PinProtected ? before.Pin ?? planned.Pin : null,
+                    UpdatedAt = time.GetUtcNow(),
+                    History = [.. before.History, Entry("rescheduled", tenant, time, null) with { Start = planned.Start, End = planned.End, Invitation = planned.Invitation }],
+                };
+            }, ct);
+            return TypedResults.Ok(View(saved, http, store));
+        }
+        catch (OverlapException ex)
+        {
+            return Busy(ex, account);
+        }
+        catch (AppointmentCancelledException)
+        {
+            return Validation.Single("status", L("This appointment is cancelled; schedule a new one instead."), StatusCodes.Status409Conflict, L("Appointment cancelled"));
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Contended();
+        }
+    }
+
+    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (await VisibleAsync(id, tenant, cases, rules, store, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+        var v = new Validation();
+        var reason = v.Text("reason", request?.Reason, 500, required: false);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        try
+        {
+            var cancelled = await store.CancelAsync(tenant, id, a => a with
+            {
+                UpdatedAt = time.GetUtcNow(),
+                History = [.. a.History, Entry("cancelled", tenant, time, reason) with { Start = a.Start, End = a.End, Invitation = a.Invitation }],
+            }, ct);
+            return TypedResults.Ok(View(cancelled, http, store));
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Contended();
+        }
+    }
+
+    private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    {
+        var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
+        if (current is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (current.Status == AppointmentStatus.Cancelled)
+        {
+            return Validation.Single("status", L("This appointment is cancelled; schedule a new one instead."), StatusCodes.Status409Conflict, L("Appointment cancelled"));
+        }
+        var c = await cases.GetAsync(tenant, current.CaseId, ct);
+        var v = new Validation();
+        var invitation = current.Invitation with { Sms = request?.Sms ?? current.Invitation.Sms, Email = request?.Email ?? current.Invitation.Email };
+        CheckChannels(v, invitation, c?.Email, c?.Phone, "");
+        if (!invitation.Sms && !invitation.Email)
+        {
+            v.Add("email", L("Choose SMS, e-mail or both."));
+        }
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        var saved = await store.UpdateAsync(tenant, id, a => a with
+        {
+            UpdatedAt = time.GetUtcNow(),
+            History = [.. a.History, Entry("invitationsResent", tenant, time, null) with { Start = a.Start, End = a.End, Invitation = invitation }],
+        }, ct);
+        return TypedResults.Accepted($"/api/appointments/{id}", View(saved, http, store));
+    }
+
+    /// <summary>
+    /// Validates an appointment request and returns a builder for the appointment of a given case, or null (errors in
+    /// <paramref name="v"/>). Contact data and defaults come from the case as it will be saved.
+    /// </summary>
+    private static async Task<Func<Case, HistoryEntry, Appointment>?> PlanAsync(Validation v, AppointmentRequest r, Tenant tenant, Account account, CaseRules rules,
+        string? email, string? phone, string caseLanguage, string prefix, CancellationToken ct)
+    {
+        var type = v.OneOf<AppointmentType>(prefix + "type", r.Type, required: false) ?? AppointmentType.Individual;
+        var zoneId = v.TimeZone(prefix + "timeZone", r.TimeZone, required: false) ?? account.TimeZone;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZones.IsIana(zoneId) ? zoneId : "UTC");
+        var start = Resolve(v, prefix + "start", r.Start, zone);
+        var end = Resolve(v, prefix + "end", r.End, zone);
+        if (start is { } s && end is { } e)
+        {
+            if (e <= s)
+            {
+                v.Add(prefix + "end", L("The end must be after the start."));
+            }
+            else if (e - s > AppointmentStore.MaxLength)
+            {
+                v.Add(prefix + "end", L("An appointment can last at most {0} hours.", (int)AppointmentStore.MaxLength.TotalHours));
+            }
+            if (s < DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5))
+            {
+                v.Add(prefix + "start", L("Choose a start in the future."));
+            }
+        }
+        var operators = r.OperatorIds is null
+            ? (tenant.OperatorId is null ? [] : [tenant.OperatorId])
+            : await rules.OperatorsAsync(v, prefix + "operatorIds", r.OperatorIds, tenant, allowEmpty: false, ct);
+        if (operators.Count == 0 && r.OperatorIds is null)
+        {
+            v.Add(prefix + "operatorIds", L("Choose at least one operator."));
+        }
+        if (operators.Count > 5)
+        {
+            v.Add(prefix + "operatorIds", L("Choose at most {0} operators.", 5));
+        }
+        var language = v.Language(prefix + "invitation.language", r.Invitation?.Language, required: false) ?? caseLanguage;
+        var invitation = type == AppointmentType.Group
+            ? new InvitationRequest(false, false, language) // group links are copied and shared by the operator
+            : new InvitationRequest(r.Invitation?.Sms ?? phone is not null, r.Invitation?.Email ?? email is not null, language);
+        CheckChannels(v, invitation, email, phone, prefix);
+        var pinProtected = r.PinProtected ?? account.PinPolicy != PinPolicy.Off;
+        if (account.PinPolicy == PinPolicy.Mandatory && !pinProtected)
+        {
+            v.Add(prefix + "pinProtected", L("Your account requires a PIN for every meeting."));
+        }
+        if (!v.IsValid)
+        {
+            return null;
+        }
+        var pin = pinProtected ? MeetingSecrets.NewPin() : null;
+        var id = SecureTokens.NewId();
+        var token = MeetingSecrets.NewJoinToken();
+        return (c, entry) => new Appointment(id, tenant.AccountId, c.Id, type, start!.Value, end!.Value, zoneId, operators, invitation, pinProtected, pin, token,
+            AppointmentStatus.Scheduled, [entry with { Start = start, End = end, Invitation = invitation }], entry.At, entry.At);
+    }
+
+    private static void CheckChannels(Validation v, InvitationRequest invitation, string? email, string? phone, string prefix)
+    {
+        if (invitation.Sms && phone is null)
+        {
+            v.Add(prefix + "invitation.sms", L("Add the customer's mobile number to send an SMS invitation."));
+        }
+        if (invitation.Email && email is null)
+        {
+            v.Add(prefix + "invitation.email", L("Add the customer's e-mail address to send an e-mail invitation."));
+        }
+    }
+
+    private static DateTimeOffset? Resolve(Validation v, string field, string? value, TimeZoneInfo zone)
+    {
+        if (WallClock.TryResolve(value, zone, out var instant, out var error))
+        {
+            return instant;
+        }
+        v.Add(field, error!);
+        return null;
+    }
+
+    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseInstant(Validation v, string field, string? value)
+    {
+        if (value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed.ToUniversalTime();
+        }
+        v.Add(field, L("Use an ISO 8601 date and time such as 2026-03-30T10:00:00+02:00."));
+        return default;
+    }
+
+    private static async Task<Appointment?> VisibleAsync(string id, Tenant tenant, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct)
+    {
+        var a = await store.GetAsync(tenant, id, ct);
+        if (a is null)
+        {
+            return null;
+        }
+        var c = await cases.GetAsync(tenant, a.CaseId, ct);
+        return c is not null && await rules.CanSeeAsync(tenant, c, ct) ? a : null;
+    }
+
+    private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>
+        new(time.GetUtcNow(), action, tenant.OperatorId ?? "api:" + tenant.ApiKeyId, null, null, reason, null);
+
+    private static AppointmentView View(Appointment a, HttpContext http, AppointmentStore store)
+    {
+        var configured = http.RequestServices.GetRequiredService<IConfiguration>()["App:PublicUrl"];
+        var origin = string.IsNullOrWhiteSpace(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
+        return new AppointmentView(a.Id, a.CaseId, Wire.Name(a.Type), a.Start, a.End, a.TimeZone, a.OperatorIds, a.Invitation, a.PinProtected,
+            a.Pin, store.JoinUrl(origin, a), Wire.Name(a.Status), a.History);
+    }
+
+    private static IResult Busy(OverlapException ex, Account account)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(account.TimeZone);
+        var start = TimeZoneInfo.ConvertTime(ex.Start, zone);
+        var end = TimeZoneInfo.ConvertTime(ex.End, zone);
+        return Validation.Single("start",
+            L("This time overlaps another appointment of the operator ({0}–{1}). Choose another time or operator.", start.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), end.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)),
+            StatusCodes.Status409Conflict, L("Time not available"));
+    }
+
+    private static IResult Contended() => TypedResults.Problem(L("Many changes are being made to this case at the same moment. Please try again."),
+        statusCode: StatusCodes.Status409Conflict, title: L("Please try again"));
+}

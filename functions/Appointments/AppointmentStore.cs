@@ -1,0 +1,403 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Parley.Functions.Cases;
+using Parley.Functions.Common;
+using Parley.Functions.Identity;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.Appointments;
+
+/// <summary>
+/// Appointments live in the account's partition of the Cases table, next to their case, so booking, rescheduling and
+/// cancelling are each one entity-group transaction together with the case:
+/// <list type="bullet">
+/// <item><c>appt|{id}</c>: the appointment; <c>caseappt|{case}|{id}</c>: the case's list of appointments;</item>
+/// <item><c>cal|{operator}|{start}|{id}</c> and <c>time|{start}|{id}</c>: calendar entries, read by range queries;</item>
+/// <item><c>slot|{operator}|{hour}</c>: the intervals an operator has booked within that UTC hour.</item>
+/// </list>
+/// <b>No double booking</b>: a booking rewrites every slot row its hours touch, under If-Match (or as an insert when the
+/// row does not exist yet), in the same transaction as the appointment. Two bookings that overlap touch a common
+/// slot row, so only one transaction can commit; the other re-reads, sees the overlap and is refused.
+/// </summary>
+public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, TimeProvider time)
+{
+    public static readonly TimeSpan MaxLength = TimeSpan.FromHours(12);
+    private const string AppointmentPrefix = "appt|";
+    private const string CaseAppointmentPrefix = "caseappt|";
+    private const string CalendarPrefix = "cal|";
+    private const string TimePrefix = "time|";
+    private const string SlotPrefix = "slot|";
+
+    private TableStorageClient Table => cases.Table;
+
+    public async Task<Appointment?> GetAsync(Tenant tenant, string id, CancellationToken ct)
+    {
+        if (!Accounts.AccountStore.IsId(id))
+        {
+            return null;
+        }
+        var row = (await Table.GetEntityIfExistsAsync(tenant.AccountId, AppointmentPrefix + id, cancellationToken: ct)).Value;
+        return row is null ? null : ToAppointment(row);
+    }
+
+    public async Task<IReadOnlyList<Appointment>> ListForCaseAsync(Tenant tenant, string caseId, CancellationToken ct)
+    {
+        var prefix = CaseAppointmentPrefix + caseId + "|";
+        var ids = new List<string>();
+        await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {prefix} and RowKey lt {TableFilter.PrefixUpperBound(prefix)}"), select: ["RowKey"], cancellationToken: ct))
+        {
+            ids.Add(e.RowKey[prefix.Length..]);
+        }
+        var found = await Task.WhenAll(ids.Select(id => GetAsync(tenant, id, ct)));
+        return found.OfType<Appointment>().OrderBy(a => a.Start).ToList();
+    }
+
+    /// <summary>Calendar entries starting before <paramref name="to"/> and ending after <paramref name="from"/>: one range query.</summary>
+    public async Task<IReadOnlyList<CalendarEntry>> CalendarAsync(Tenant tenant, DateTimeOffset from, DateTimeOffset to, string? operatorId, CancellationToken ct)
+    {
+        var prefix = operatorId is null ? TimePrefix : CalendarPrefix + operatorId + "|";
+        var lower = prefix + Stamp(from - MaxLength);
+        var upper = prefix + Stamp(to);
+        var entries = new List<CalendarEntry>();
+        await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey lt {upper}"), cancellationToken: ct))
+        {
+            var entry = new CalendarEntry(e.GetString("AppointmentId")!, e.GetString("CaseId")!, e.GetString("CaseName") ?? "", e.GetInt32("CaseNumber") ?? 0,
+                e.GetString("Type")!, e.GetDateTimeOffset("Start")!.Value, e.GetDateTimeOffset("End")!.Value, CaseStore.SplitIds(e.GetString("OperatorIds")));
+            if (entry.End > from)
+            {
+                entries.Add(entry);
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>Books an appointment for an existing case. Throws <see cref="OverlapException"/> when an operator is busy.</summary>
+    public async Task<(Case Case, Appointment Appointment)> BookAsync(Tenant tenant, string caseId, Func<Case, Appointment> build, Func<Case, Case> updateCase, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var c = await cases.GetAsync(tenant, caseId, ct) ?? throw new KeyNotFoundException();
+            var appointment = build(c);
+            var after = updateCase(c) with { ScheduledAppointments = With(c.ScheduledAppointments, appointment), UpdatedAt = time.GetUtcNow() };
+            var slots = await ReadSlotsAsync(tenant, appointment.OperatorIds, appointment.Start, appointment.End, ct);
+            EnsureFree(slots, appointment, ignore: null);
+            var actions = new List<TableTransactionAction>(cases.SaveActions(c, after));
+            var caseActionCount = actions.Count;
+            actions.AddRange(AddActions(appointment, after));
+            actions.AddRange(SlotActions(slots, remove: null, add: appointment));
+            try
+            {
+                await Table.SubmitTransactionAsync(actions, ct);
+                return (after with { ETag = actions[0].Entity.ETag }, appointment with { ETag = actions[caseActionCount].Entity.ETag });
+            }
+            catch (TableTransactionFailedException) when (attempt < 10)
+            {
+                // The case or a slot changed meanwhile: read again and decide again.
+            }
+        }
+    }
+
+    /// <summary>Creates a case together with its first appointment, atomically.</summary>
+    public async Task<(Case Case, Appointment Appointment)> CreateCaseAndBookAsync(Tenant tenant, Case draft, Func<Case, Appointment> build, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var probe = build(draft);
+            var slots = await ReadSlotsAsync(tenant, probe.OperatorIds, probe.Start, probe.End, ct);
+            EnsureFree(slots, probe, ignore: null);
+            Appointment? booked = null;
+            try
+            {
+                var created = await cases.CreateAsync(tenant, draft with { ScheduledAppointments = With(draft.ScheduledAppointments, probe) }, c =>
+                {
+                    booked = build(c) with { Id = probe.Id, JoinToken = probe.JoinToken, Pin = probe.Pin };
+                    return [.. AddActions(booked, c), .. SlotActions(slots, remove: null, add: booked)];
+                }, ct);
+                return (created, booked!);
+            }
+            catch (TableTransactionFailedException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>Moves and/or changes an appointment; the old slot claims are released and the new ones taken in one transaction.</summary>
+    public async Task<(Case Case, Appointment Appointment)> RescheduleAsync(Tenant tenant, string id, Func<Appointment, Appointment> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+            if (before.Status == AppointmentStatus.Cancelled)
+            {
+                throw new AppointmentCancelledException();
+            }
+            var after = change(before);
+            var c = await cases.GetAsync(tenant, before.CaseId, ct) ?? throw new KeyNotFoundException();
+            var caseAfter = c with { ScheduledAppointments = With(c.ScheduledAppointments, after), UpdatedAt = time.GetUtcNow() };
+            var operators = before.OperatorIds.Union(after.OperatorIds).ToList();
+            var slots = await ReadSlotsAsync(tenant, operators, Min(before.Start, after.Start), Max(before.End, after.End), ct);
+            EnsureFree(slots, after, ignore: before.Id);
+            var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
+            var apptIndex = actions.Count;
+            actions.Add(TableTransactionAction.Update(ToEntity(after), TableUpdateMode.Replace, before.ETag));
+            actions.AddRange(CalendarActions(before, after, caseAfter));
+            actions.AddRange(SlotActions(slots, remove: before, add: after));
+            try
+            {
+                await Table.SubmitTransactionAsync(actions, ct);
+                return (caseAfter with { ETag = actions[0].Entity.ETag }, after with { ETag = actions[apptIndex].Entity.ETag });
+            }
+            catch (TableTransactionFailedException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>Cancels: frees the operators' time and removes the calendar entries; the appointment and its history stay.</summary>
+    public async Task<Appointment> CancelAsync(Tenant tenant, string id, Func<Appointment, Appointment> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+            if (before.Status == AppointmentStatus.Cancelled)
+            {
+                return before;
+            }
+            var after = change(before) with { Status = AppointmentStatus.Cancelled };
+            var c = await cases.GetAsync(tenant, before.CaseId, ct) ?? throw new KeyNotFoundException();
+            var scheduled = new Dictionary<string, DateTimeOffset>(c.ScheduledAppointments);
+            scheduled.Remove(id);
+            var caseAfter = c with { ScheduledAppointments = scheduled, UpdatedAt = time.GetUtcNow() };
+            var slots = await ReadSlotsAsync(tenant, before.OperatorIds, before.Start, before.End, ct);
+            var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
+            var apptIndex = actions.Count;
+            actions.Add(TableTransactionAction.Update(ToEntity(after), TableUpdateMode.Replace, before.ETag));
+            actions.AddRange(CalendarActions(before, null, caseAfter));
+            actions.AddRange(SlotActions(slots, remove: before, add: null));
+            try
+            {
+                await Table.SubmitTransactionAsync(actions, ct);
+                return after with { ETag = actions[apptIndex].Entity.ETag };
+            }
+            catch (TableTransactionFailedException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    /// <summary>Records a change that touches neither time nor operators (e.g. invitations resent).</summary>
+    public async Task<Appointment> UpdateAsync(Tenant tenant, string id, Func<Appointment, Appointment> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+            var after = change(before);
+            var entity = ToEntity(after);
+            try
+            {
+                await Table.UpdateEntityAsync(entity, before.ETag, TableUpdateMode.Replace, ct);
+                return after with { ETag = entity.ETag };
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+            }
+        }
+    }
+
+    public string JoinUrl(string origin, Appointment a) => $"{origin}/meet#{a.JoinToken}";
+
+    // ---- slots ----
+
+    private sealed record Interval(string A, long S, long E);
+
+    private sealed record Slot(string RowKey, ETag ETag, List<Interval> Intervals);
+
+    private async Task<Dictionary<string, Slot>> ReadSlotsAsync(Tenant tenant, IEnumerable<string> operatorIds, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
+        var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        foreach (var op in operatorIds.Distinct())
+        {
+            var lower = SlotKey(op, HourOf(start));
+            var upper = SlotKey(op, HourOf(end - TimeSpan.FromTicks(1)));
+            await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey le {upper}"), cancellationToken: ct))
+            {
+                slots[e.RowKey] = new Slot(e.RowKey, e.ETag, JsonSerializer.Deserialize<List<Interval>>(e.GetString("Intervals") ?? "[]")!);
+            }
+        }
+        return slots;
+    }
+
+    private static void EnsureFree(Dictionary<string, Slot> slots, Appointment a, string? ignore)
+    {
+        foreach (var op in a.OperatorIds)
+        {
+            foreach (var hour in Hours(a.Start, a.End))
+            {
+                if (slots.TryGetValue(SlotKey(op, hour), out var slot)
+                    && slot.Intervals.FirstOrDefault(i => i.A != ignore && i.S < a.End.UtcTicks && a.Start.UtcTicks < i.E) is { } clash)
+                {
+                    throw new OverlapException(op, new DateTimeOffset(clash.S, TimeSpan.Zero), new DateTimeOffset(clash.E, TimeSpan.Zero));
+                }
+            }
+        }
+    }
+
+    /// <summary>Rewrites each touched slot row under its ETag (insert if new, delete if emptied).</summary>
+    private static IEnumerable<TableTransactionAction> SlotActions(Dictionary<string, Slot> slots, Appointment? remove, Appointment? add)
+    {
+        var touched = new Dictionary<string, List<Interval>>(StringComparer.Ordinal);
+        List<Interval> For(string key) => touched.TryGetValue(key, out var list) ? list
+            : touched[key] = slots.TryGetValue(key, out var s) ? [.. s.Intervals] : [];
+        if (remove is not null)
+        {
+            foreach (var op in remove.OperatorIds)
+            {
+                foreach (var hour in Hours(remove.Start, remove.End))
+                {
+                    For(SlotKey(op, hour)).RemoveAll(i => i.A == remove.Id);
+                }
+            }
+        }
+        if (add is not null)
+        {
+            foreach (var op in add.OperatorIds)
+            {
+                foreach (var hour in Hours(add.Start, add.End))
+                {
+                    For(SlotKey(op, hour)).Add(new Interval(add.Id, add.Start.UtcTicks, add.End.UtcTicks));
+                }
+            }
+        }
+        var account = (remove ?? add)!.AccountId;
+        foreach (var (key, intervals) in touched)
+        {
+            var exists = slots.TryGetValue(key, out var slot);
+            var entity = new TableEntity(account, key) { { "Intervals", JsonSerializer.Serialize(intervals) } };
+            if (!exists)
+            {
+                if (intervals.Count > 0)
+                {
+                    yield return TableTransactionAction.Add(entity);
+                }
+            }
+            else if (intervals.Count == 0)
+            {
+                yield return TableTransactionAction.Delete(entity, slot!.ETag);
+            }
+            else
+            {
+                yield return TableTransactionAction.Update(entity, TableUpdateMode.Replace, slot!.ETag);
+            }
+        }
+    }
+
+    private static IEnumerable<DateTimeOffset> Hours(DateTimeOffset start, DateTimeOffset end)
+    {
+        for (var h = HourOf(start); h < end; h = h.AddHours(1))
+        {
+            yield return h;
+        }
+    }
+
+    private static DateTimeOffset HourOf(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+
+    private static string SlotKey(string operatorId, DateTimeOffset hour) => SlotPrefix + operatorId + "|" + Stamp(hour);
+
+    private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    // ---- rows ----
+
+    private IEnumerable<TableTransactionAction> AddActions(Appointment a, Case c)
+    {
+        yield return TableTransactionAction.Add(ToEntity(a));
+        yield return TableTransactionAction.Add(new TableEntity(a.AccountId, CaseAppointmentPrefix + a.CaseId + "|" + a.Id));
+        foreach (var action in CalendarActions(null, a, c))
+        {
+            yield return action;
+        }
+    }
+
+    /// <summary>Removes the old calendar entries and writes the new ones (none for a cancelled appointment).</summary>
+    private static IEnumerable<TableTransactionAction> CalendarActions(Appointment? before, Appointment? after, Case c)
+    {
+        var oldKeys = before is null ? [] : CalendarKeys(before).ToHashSet(StringComparer.Ordinal);
+        var newKeys = after is null || after.Status == AppointmentStatus.Cancelled ? [] : CalendarKeys(after).ToList();
+        foreach (var key in oldKeys.Where(k => !newKeys.Contains(k)))
+        {
+            yield return TableTransactionAction.Delete(new TableEntity(c.AccountId, key), ETag.All);
+        }
+        foreach (var key in newKeys)
+        {
+            var entry = new TableEntity(c.AccountId, key)
+            {
+                { "AppointmentId", after!.Id },
+                { "CaseId", after.CaseId },
+                { "CaseName", c.Name },
+                { "CaseNumber", c.Number },
+                { "Type", Wire.Name(after.Type) },
+                { "Start", after.Start },
+                { "End", after.End },
+                { "OperatorIds", string.Join(',', after.OperatorIds) },
+            };
+            yield return oldKeys.Contains(key) ? TableTransactionAction.Upsert(entry, TableUpdateMode.Replace) : TableTransactionAction.Add(entry);
+        }
+    }
+
+    private static IEnumerable<string> CalendarKeys(Appointment a) =>
+        a.OperatorIds.Select(op => CalendarPrefix + op + "|" + Stamp(a.Start) + "|" + a.Id).Append(TimePrefix + Stamp(a.Start) + "|" + a.Id);
+
+    private static IReadOnlyDictionary<string, DateTimeOffset> With(IReadOnlyDictionary<string, DateTimeOffset> scheduled, Appointment a)
+    {
+        var copy = new Dictionary<string, DateTimeOffset>(scheduled) { [a.Id] = a.Start };
+        return copy;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private TableEntity ToEntity(Appointment a) => new(a.AccountId, AppointmentPrefix + a.Id)
+    {
+        { "CaseId", a.CaseId },
+        { "Type", a.Type.ToString() },
+        { "Start", a.Start },
+        { "End", a.End },
+        { "TimeZone", a.TimeZone },
+        { "OperatorIds", string.Join(',', a.OperatorIds) },
+        { "InvitationSms", a.Invitation.Sms },
+        { "InvitationEmail", a.Invitation.Email },
+        { "InvitationLanguage", a.Invitation.Language },
+        { "PinProtected", a.PinProtected },
+        { "Secrets", secrets.Protect(a.JoinToken, a.Pin) },
+        { "Status", a.Status.ToString() },
+        { "History", JsonSerializer.Serialize(a.History, QueueJsonOptions) },
+        { "CreatedAt", a.CreatedAt },
+        { "UpdatedAt", a.UpdatedAt },
+    };
+
+    private Appointment ToAppointment(TableEntity e)
+    {
+        var (token, pin) = secrets.Unprotect(e.GetString("Secrets")!);
+        return new Appointment(
+            e.RowKey[AppointmentPrefix.Length..], e.PartitionKey, e.GetString("CaseId")!, Enum.Parse<AppointmentType>(e.GetString("Type")!),
+            e.GetDateTimeOffset("Start")!.Value, e.GetDateTimeOffset("End")!.Value, e.GetString("TimeZone")!, CaseStore.SplitIds(e.GetString("OperatorIds")),
+            new InvitationRequest(e.GetBoolean("InvitationSms") ?? false, e.GetBoolean("InvitationEmail") ?? false, e.GetString("InvitationLanguage") ?? "en"),
+            e.GetBoolean("PinProtected") ?? false, pin, token, Enum.Parse<AppointmentStatus>(e.GetString("Status")!),
+            JsonSerializer.Deserialize<List<HistoryEntry>>(e.GetString("History") ?? "[]", QueueJsonOptions)!,
+            e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
+    }
+
+    private static readonly JsonSerializerOptions QueueJsonOptions = new(JsonSerializerDefaults.Web);
+}
+
+/// <summary>An operator already has a non-cancelled appointment in that time.</summary>
+public sealed class OverlapException(string operatorId, DateTimeOffset start, DateTimeOffset end)
+    : Exception($"Operator {operatorId} is booked from {start:u} to {end:u}.")
+{
+    public string OperatorId { get; } = operatorId;
+    public DateTimeOffset Start { get; } = start;
+    public DateTimeOffset End { get; } = end;
+}
+
+public sealed class AppointmentCancelledException() : Exception("The appointment is cancelled.");

@@ -1,0 +1,132 @@
+using Azure;
+using Parley.Functions.Appointments;
+using Parley.Functions.Common;
+using Parley.Functions.CustomFields;
+using Parley.Functions.Identity;
+using Parley.Functions.Storage;
+using static Parley.Functions.Common.ServerText;
+
+namespace Parley.Functions.Cases;
+
+public static class CaseEndpoints
+{
+    public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder api)
+    {
+        var cases = api.MapGroup("/cases").RequireAuthorization().WithTags("Cases");
+        cases.MapPost("", CreateAsync);
+        cases.MapGet("", ListAsync);
+        cases.MapGet("/{id}", GetAsync);
+        cases.MapPatch("/{id}", UpdateAsync);
+        cases.MapPost("/{id}/complete", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
+            SetStatusAsync(id, CaseStatus.Completed, tenant, store, rules, fields, time, ct));
+        cases.MapPost("/{id}/reopen", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
+            SetStatusAsync(id, CaseStatus.Active, tenant, store, rules, fields, time, ct));
+        cases.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ParleyPolicies.Administrator);
+        return api;
+    }
+
+    private static async Task<IResult> CreateAsync(CaseRequest request, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    {
+        var v = new Validation();
+        var draft = await rules.NewCaseAsync(v, request, tenant, "", ct);
+        if (draft is null)
+        {
+            return v.Problem();
+        }
+        var created = await store.CreateAsync(tenant, draft, null, ct);
+        return TypedResults.Created($"/api/cases/{created.Id}", await ViewAsync(created, tenant, fields, time, ct));
+    }
+
+    private static async Task<IResult> ListAsync(Tenant tenant, CaseStore store, CaseRules rules, string? status, string? operatorId, string? q, string? cursor, int? limit, CancellationToken ct)
+    {
+        var v = new Validation();
+        var parsedStatus = status is null ? (CaseStatus?)null : v.OneOf<CaseStatus>("status", status);
+        if (limit is < 1 or > 200)
+        {
+            v.Add("limit", L("Use a limit from 1 to 200."));
+        }
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        var restricted = await rules.ListRestrictionAsync(tenant, ct);
+        if (restricted is not null && operatorId is not null && operatorId != restricted)
+        {
+            return TypedResults.Ok(new CasePage([], null)); // an operator of a separated account sees only their own cases
+        }
+        return TypedResults.Ok(await store.ListAsync(tenant, parsedStatus, restricted ?? operatorId, q, cursor, limit ?? 50, ct));
+    }
+
+    private static async Task<IResult> GetAsync(string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
+        await store.GetAsync(tenant, id, ct) is { } c && await rules.CanSeeAsync(tenant, c, ct)
+            ? TypedResults.Ok(await ViewAsync(c, tenant, fields, time, ct))
+            : TypedResults.NotFound();
+
+    private static async Task<IResult> UpdateAsync(string id, CasePatch patch, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var c = await store.GetAsync(tenant, id, ct);
+            if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
+            {
+                return TypedResults.NotFound();
+            }
+            var v = new Validation();
+            var after = await rules.PatchAsync(v, c, patch, tenant, ct);
+            if (after is null)
+            {
+                return v.Problem();
+            }
+            try
+            {
+                return TypedResults.Ok(await ViewAsync(await store.SaveAsync(c, after, ct), tenant, fields, time, ct));
+            }
+            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException) && attempt < 5)
+            {
+                // Someone else saved another field meanwhile: apply this change on top of theirs.
+            }
+        }
+    }
+
+    private static async Task<IResult> SetStatusAsync(string id, CaseStatus status, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var c = await store.GetAsync(tenant, id, ct);
+            if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
+            {
+                return TypedResults.NotFound();
+            }
+            try
+            {
+                var saved = c.Status == status ? c : await store.SaveAsync(c, c with { Status = status, UpdatedAt = time.GetUtcNow() }, ct);
+                return TypedResults.Ok(await ViewAsync(saved, tenant, fields, time, ct));
+            }
+            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException) && attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>Deletes a case with no upcoming appointments (cancel those first); past appointments go with it.</summary>
+    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, TimeProvider time, CancellationToken ct)
+    {
+        var c = await store.GetAsync(tenant, id, ct);
+        if (c is null)
+        {
+            return TypedResults.NotFound();
+        }
+        if (c.NextAppointment(time.GetUtcNow()) is not null)
+        {
+            return Validation.Single("appointments", L("This case has upcoming appointments. Cancel them before deleting the case."), StatusCodes.Status409Conflict, L("Case has appointments"));
+        }
+        await store.DeleteAsync(c, [], ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<CaseView> ViewAsync(Case c, Tenant tenant, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    {
+        var visible = (await fields.ListAsync(tenant, ct)).Where(d => !d.Archived).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        return CaseView.From(c, time.GetUtcNow(), visible);
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Parley.Functions.Common;
+using Parley.Functions.Identity;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.Cases;
+
+/// <summary>
+/// The Cases table holds one partition per account (PartitionKey = account id from the <see cref="Tenant"/>) with
+/// the whole case file, so every change is one entity-group transaction:
+/// <list type="bullet">
+/// <item><c>counter</c>: the next case number (If-Match on every use: numbers are sequential and never reused);</item>
+/// <item><c>case|{id}</c>: the case; <c>activity|{inverted time}|{id}</c>: its list entry, newest activity first,
+/// carrying what the list shows, so the list is one range query;</item>
+/// <item>appointment rows, slot claims and calendar entries (see AppointmentStore).</item>
+/// </list>
+/// </summary>
+public sealed class CaseStore(StorageAccount storage, TimeProvider time)
+{
+    public const string TableName = "Cases";
+    internal const string CasePrefix = "case|";
+    internal const string ActivityPrefix = "activity|";
+    private const string CounterRow = "counter";
+
+    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    // One writer per account and instance at a time for numbering: no 412 storms between our own requests,
+    // while If-Match still guards against other instances.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _numbering = new();
+    private readonly ConcurrentDictionary<string, (int Next, ETag ETag)> _counters = new();
+
+    internal TableStorageClient Table => _table;
+
+    /// <summary>
+    /// Creates a case with the next number, together with <paramref name="extra"/> actions in the same transaction.
+    /// A conflict in the extra actions surfaces as <see cref="TableTransactionFailedException"/> whose index is
+    /// relative to <paramref name="extra"/>; nothing is written then and no number is used up.
+    /// </summary>
+    public async Task<Case> CreateAsync(Tenant tenant, Case draft, Func<Case, IReadOnlyList<TableTransactionAction>>? extra, CancellationToken ct)
+    {
+        var gate = _numbering.GetOrAdd(tenant.AccountId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var (next, etag) = _counters.TryGetValue(tenant.AccountId, out var cached) ? cached : await ReadCounterAsync(tenant, ct);
+                var created = draft with { AccountId = tenant.AccountId, Number = next };
+                var counter = new TableEntity(tenant.AccountId, CounterRow) { { "Next", next + 1 } };
+                var actions = new List<TableTransactionAction>
+                {
+                    etag == default ? TableTransactionAction.Add(counter) : TableTransactionAction.Update(counter, TableUpdateMode.Replace, etag),
+                    TableTransactionAction.Add(ToEntity(created)),
+                    TableTransactionAction.Add(ToActivity(created)),
+                };
+                var more = extra?.Invoke(created) ?? [];
+                actions.AddRange(more);
+                try
+                {
+                    await _table.SubmitTransactionAsync(actions, ct);
+                    _counters[tenant.AccountId] = (next + 1, counter.ETag);
+                    return created with { ETag = actions[1].Entity.ETag };
+                }
+                catch (TableTransactionFailedException ex) when (ex.FailedActionIndex == 0 && attempt < 20)
+                {
+                    _counters.TryRemove(tenant.AccountId, out _); // another instance numbered meanwhile
+                }
+                catch (TableTransactionFailedException ex) when (ex.FailedActionIndex >= 3)
+                {
+                    throw new TableTransactionFailedException(ex.Status, ex.ErrorCode, ex.Message, ex.FailedActionIndex - 3);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<(int, ETag)> ReadCounterAsync(Tenant tenant, CancellationToken ct)
+    {
+        var row = (await _table.GetEntityIfExistsAsync(tenant.AccountId, CounterRow, cancellationToken: ct)).Value;
+        return row is null ? (1, default) : (row.GetInt32("Next") ?? 1, row.ETag);
+    }
+
+    public async Task<Case?> GetAsync(Tenant tenant, string caseId, CancellationToken ct)
+    {
+        if (!Accounts.AccountStore.IsId(caseId))
+        {
+            return null;
+        }
+        var row = (await _table.GetEntityIfExistsAsync(tenant.AccountId, CasePrefix + caseId, cancellationToken: ct)).Value;
+        return row is null ? null : ToCase(row);
+    }
+
+    /// <summary>
+    /// The actions that save <paramref name="after"/> over <paramref name="before"/> (If-Match) and move its list
+    /// entry to the top. Compose them with other actions of the same partition.
+    /// </summary>
+    internal IReadOnlyList<TableTransactionAction> SaveActions(Case before, Case after)
+    {
+        var entity = ToEntity(after);
+        var oldActivity = ActivityKey(before);
+        var newActivity = ToActivity(after);
+        return oldActivity == newActivity.RowKey
+            ? [TableTransactionAction.Update(entity, TableUpdateMode.Replace, before.ETag), TableTransactionAction.Upsert(newActivity, TableUpdateMode.Replace)]
+            : [TableTransactionAction.Update(entity, TableUpdateMode.Replace, before.ETag), TableTransactionAction.Delete(new TableEntity(before.AccountId, oldActivity), ETag.All), TableTransactionAction.Add(newActivity)];
+    }
+
+    public async Task<Case> SaveAsync(Case before, Case after, CancellationToken ct)
+    {
+        var actions = SaveActions(before, after);
+        await _table.SubmitTransactionAsync(actions, ct);
+        return after with { ETag = actions[0].Entity.ETag };
+    }
+
+    public async Task DeleteAsync(Case c, IReadOnlyList<TableTransactionAction> extra, CancellationToken ct)
+    {
+        var actions = new List<TableTransactionAction>
+        {
+            TableTransactionAction.Delete(new TableEntity(c.AccountId, CasePrefix + c.Id), c.ETag),
+            TableTransactionAction.Delete(new TableEntity(c.AccountId, ActivityKey(c)), ETag.All),
+        };
+        actions.AddRange(extra);
+        await _table.SubmitTransactionAsync(actions, ct);
+    }
+
+    /// <summary>
+    /// One range query over the activity index (newest first), filtered as it streams; the cursor is the last row key
+    /// returned. Operators of an account that separates operators only see cases assigned to them.
+    /// </summary>
+    public async Task<CasePage> ListAsync(Tenant tenant, CaseStatus? status, string? operatorId, string? search, string? cursor, int limit, CancellationToken ct)
+    {
+        var from = cursor is not null && cursor.StartsWith(ActivityPrefix, StringComparison.Ordinal) ? cursor : ActivityPrefix;
+        var filter = cursor is null
+            ? TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}")
+            : TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey gt {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}");
+        var query = SearchText.Normalize(search);
+        var items = new List<CaseSummary>();
+        string? last = null;
+        await foreach (var e in _table.QueryAsync(filter, maxPerPage: Math.Min(1000, Math.Max(limit * 2, 100)), cancellationToken: ct))
+        {
+            if (items.Count == limit)
+            {
+                return new CasePage(items, last);
+            }
+            last = e.RowKey;
+            var summary = ToSummary(e);
+            if ((status is null || summary.Status == Wire.Name(status.Value))
+                && (operatorId is null || summary.AssignedOperatorIds.Contains(operatorId))
+                && SearchText.Matches(e.GetString("Search") ?? "", query))
+            {
+                items.Add(summary);
+            }
+        }
+        return new CasePage(items, null);
+    }
+
+    internal static string ActivityKey(Case c) =>
+        ActivityPrefix + (DateTime.MaxValue.Ticks - c.UpdatedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + c.Id;
+
+    private TableEntity ToActivity(Case c) => new(c.AccountId, ActivityKey(c))
+    {
+        { "CaseId", c.Id },
+        { "Number", c.Number },
+        { "Name", c.Name },
+        { "Origin", c.Origin.ToString() },
+        { "Status", c.Status.ToString() },
+        { "CustomerStatus", c.CustomerStatus.ToString() },
+        { "Email", c.Email },
+        { "InternalReference", c.InternalReference },
+        { "AssignedOperatorIds", string.Join(',', c.AssignedOperatorIds) },
+        { "NextAppointmentAt", c.NextAppointment(time.GetUtcNow()) },
+        { "UpdatedAt", c.UpdatedAt },
+        { "Search", SearchText.Normalize($"{c.Name} {c.Number} {c.InternalReference} {c.Email}") },
+    };
+
+    private static CaseSummary ToSummary(TableEntity e) => new(
+        e.GetString("CaseId")!, e.GetInt32("Number") ?? 0, e.GetString("Name")!,
+        Wire.Name(Enum.Parse<CaseOrigin>(e.GetString("Origin")!)), Wire.Name(Enum.Parse<CaseStatus>(e.GetString("Status")!)),
+        Wire.Name(Enum.Parse<CustomerStatus>(e.GetString("CustomerStatus") ?? nameof(CustomerStatus.Away))),
+        e.GetString("Email"), e.GetString("InternalReference"), SplitIds(e.GetString("AssignedOperatorIds")),
+        e.GetDateTimeOffset("NextAppointmentAt"), e.GetDateTimeOffset("UpdatedAt") ?? default);
+
+    internal static TableEntity ToEntity(Case c) => new(c.AccountId, CasePrefix + c.Id)
+    {
+        { "Number", c.Number },
+        { "Name", c.Name },
+        { "Origin", c.Origin.ToString() },
+        { "CustomerStatus", c.CustomerStatus.ToString() },
+        { "Email", c.Email },
+        { "Phone", c.Phone },
+        { "InternalReference", c.InternalReference },
+        { "Notes", c.Notes },
+        { "CustomFields", JsonSerializer.Serialize(c.CustomFields) },
+        { "AssignedOperatorIds", string.Join(',', c.AssignedOperatorIds) },
+        { "Language", c.Language },
+        { "Status", c.Status.ToString() },
+        { "Location", c.Location },
+        { "Scheduled", JsonSerializer.Serialize(c.ScheduledAppointments.ToDictionary(p => p.Key, p => p.Value.UtcTicks)) },
+        { "CreatedBy", c.CreatedBy },
+        { "CreatedAt", c.CreatedAt },
+        { "UpdatedAt", c.UpdatedAt },
+    };
+
+    internal static Case ToCase(TableEntity e) => new(
+        e.RowKey[CasePrefix.Length..], e.PartitionKey, e.GetInt32("Number") ?? 0, e.GetString("Name")!,
+        Enum.Parse<CaseOrigin>(e.GetString("Origin")!), Enum.Parse<CustomerStatus>(e.GetString("CustomerStatus") ?? nameof(CustomerStatus.Away)),
+        e.GetString("Email"), e.GetString("Phone"), e.GetString("InternalReference"), e.GetString("Notes"),
+        JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("CustomFields") ?? "{}")!,
+        SplitIds(e.GetString("AssignedOperatorIds")), e.GetString("Language") ?? "en",
+        Enum.Parse<CaseStatus>(e.GetString("Status")!), e.GetString("Location"),
+        JsonSerializer.Deserialize<Dictionary<string, long>>(e.GetString("Scheduled") ?? "{}")!.ToDictionary(p => p.Key, p => new DateTimeOffset(p.Value, TimeSpan.Zero)),
+        e.GetString("CreatedBy") ?? "", e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
+
+    internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');
+}

@@ -1,0 +1,22 @@
+namespace Parley.Functions.CustomFields;
+
+public enum CustomFieldType
+{
+    Text,
+    Number,
+    Date,
+    Choice,
+}
+
+/// <summary>
+/// An administrator-defined field on cases (e.g. "subscription tier"). Removing a definition archives it: values
+/// stay stored on the cases but are no longer shown or validated, and come back if a field with that key is added again.
+/// </summary>
+public sealed record CustomFieldDefinition(string Key, string Label, CustomFieldType Type, IReadOnlyList<string> Choices, bool Required, bool Archived, int Order);
+
+public sealed record CustomFieldRequest(string? Key, string? Label, string? Type, IReadOnlyList<string>? Choices, bool? Required);
+
+public sealed record CustomFieldView(string Key, string Label, string Type, IReadOnlyList<string> Choices, bool Required)
+{
+    public static CustomFieldView From(CustomFieldDefinition d) => new(d.Key, d.Label, Common.Wire.Name(d.Type), d.Choices, d.Required);
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Azure;
+using Microsoft.Extensions.Caching.Memory;
+using Parley.Functions.Accounts;
+using Parley.Functions.Identity;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.CustomFields;
+
+/// <summary>Definitions live in the account's partition of the Accounts table (RowKey "field|{key}"), cached briefly per account.</summary>
+public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
+{
+    private const string Prefix = "field|";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly TableStorageClient _table = storage.GetTableClient(AccountStore.AccountsTable);
+
+    /// <summary>All definitions including archived ones (callers filter), in display order.</summary>
+    public async Task<IReadOnlyList<CustomFieldDefinition>> ListAsync(Tenant tenant, CancellationToken ct)
+    {
+        if (cache.TryGetValue(CacheKey(tenant), out IReadOnlyList<CustomFieldDefinition>? cached))
+        {
+            return cached!;
+        }
+        var list = new List<CustomFieldDefinition>();
+        var filter = TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {Prefix} and RowKey lt {TableFilter.PrefixUpperBound(Prefix)}");
+        await foreach (var e in _table.QueryAsync(filter, cancellationToken: ct))
+        {
+            list.Add(new CustomFieldDefinition(
+                e.RowKey[Prefix.Length..], e.GetString("Label")!, Enum.Parse<CustomFieldType>(e.GetString("Type")!),
+                JsonSerializer.Deserialize<string[]>(e.GetString("Choices") ?? "[]")!, e.GetBoolean("Required") ?? false,
+                e.GetBoolean("Archived") ?? false, e.GetInt32("Order") ?? 0));
+        }
+        var ordered = list.OrderBy(d => d.Order).ThenBy(d => d.Key, StringComparer.Ordinal).ToList();
+        cache.Set(CacheKey(tenant), (IReadOnlyList<CustomFieldDefinition>)ordered, CacheFor);
+        return ordered;
+    }
+
+    public async Task SaveAsync(Tenant tenant, CustomFieldDefinition definition, CancellationToken ct)
+    {
+        await _table.UpsertEntityAsync(new TableEntity(tenant.AccountId, Prefix + definition.Key)
+        {
+            { "Label", definition.Label },
+            { "Type", definition.Type.ToString() },
+            { "Choices", JsonSerializer.Serialize(definition.Choices) },
+            { "Required", definition.Required },
+            { "Archived", definition.Archived },
+            { "Order", definition.Order },
+        }, TableUpdateMode.Replace, ct);
+        cache.Remove(CacheKey(tenant));
+    }
+
+    private static string CacheKey(Tenant tenant) => "custom-fields|" + tenant.AccountId;
+}

@@ -1,0 +1,14 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Parley.Functions.Storage;
+
+/// <summary>Counts the storage requests one <see cref="StorageAccount"/> makes (retries included), for the benchmark and for tests that keep operations lean.</summary>
+public sealed class StorageRoundTrips : HttpPipelineSynchronousPolicy
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+}
