@@ -19,7 +19,16 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/operators/{id}"] = ("operator", new { name = "Pwned", role = "operator", active = false }),
         ["/api/operators/{id}/password-link"] = ("operator", null),
         ["/api/api-keys/{id}"] = ("apikey", null),
+        ["/api/cases/{id}"] = ("case", new { name = "Pwned" }),
+        ["/api/cases/{id}/complete"] = ("case", null),
+        ["/api/cases/{id}/reopen"] = ("case", null),
+        ["/api/cases/{caseId}/appointments"] = ("case", new { start = "2030-01-07T10:00", end = "2030-01-07T11:00" }),
+        ["/api/appointments/{id}"] = ("appointment", new { start = "2030-01-08T10:00", end = "2030-01-08T11:00" }),
+        ["/api/appointments/{id}/cancel"] = ("appointment", new { reason = "pwned" }),
+        ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
+        ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
     };
+    private static readonly string[] IdParameters = ["id", "caseId", "key"];
 
     [Fact]
     public async Task Every_route_with_an_id_answers_404_for_another_accounts_ids_with_a_cookie_or_an_api_key()
@@ -29,13 +38,16 @@ public sealed class IdorMatrixTests : AppTest
         var keyA = await CreateKeyAsync(adminA);
         var keyB = await CreateKeyAsync(adminB);
         var (operatorB, emailB) = await AddOperatorAsync(adminB, App);
-        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id };
+        var caseB = await CreateCaseAsync(adminB);
+        var appointmentB = await BookAsync(adminB, caseB);
+        await ApiSession.ReadAsync(await adminB.PostAsync("/api/custom-fields", new { key = "b-only", label = "B only", type = "text" }), HttpStatusCode.Created);
+        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only" };
         using var byKey = App.NewSession(dashboardHeader: false);
         byKey.UseApiKey(keyA.Key);
 
         var routes = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.Parameters.Any(p => p.Name == "id"))
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Where(e => e.RoutePattern.Parameters.Any(p => IdParameters.Contains(p.Name)))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.Trim('/'))))
             .ToList();
         Assert.NotEmpty(routes);
         var unlisted = routes.Select(r => r.Route).Distinct().Where(r => !Resources.ContainsKey(r)).ToList();
@@ -45,7 +57,7 @@ public sealed class IdorMatrixTests : AppTest
         foreach (var (method, route) in routes)
         {
             var (kind, body) = Resources[route];
-            var path = route.Replace("{id}", ids[kind], StringComparison.Ordinal);
+            var path = IdParameters.Aggregate(route, (r, name) => r.Replace("{" + name + "}", ids[kind], StringComparison.Ordinal));
             foreach (var (who, session) in new[] { ("cookie", adminA), ("api key", byKey) })
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -70,6 +82,27 @@ public sealed class IdorMatrixTests : AppTest
         Assert.Equal(HttpStatusCode.OK, (await bKey.GetAsync("/api/me")).StatusCode);
         Assert.DoesNotContain(operatorB, (await adminA.GetJsonAsync("/api/operators")).GetRawText());
         Assert.DoesNotContain(keyB.Id, (await adminA.GetJsonAsync("/api/api-keys")).GetRawText());
+        Assert.Empty((await adminA.GetJsonAsync("/api/cases")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await adminA.GetJsonAsync("/api/appointments?from=2030-01-01T00:00:00Z&to=2030-01-31T00:00:00Z")).EnumerateArray());
+        var caseAfter = await adminB.GetJsonAsync($"/api/cases/{caseB}");
+        Assert.Equal("B's case", caseAfter.GetProperty("name").GetString());
+        Assert.Equal("active", caseAfter.GetProperty("status").GetString());
+        var appointmentAfter = await adminB.GetJsonAsync($"/api/appointments/{appointmentB}");
+        Assert.Equal("scheduled", appointmentAfter.GetProperty("status").GetString());
+        Assert.Single(appointmentAfter.GetProperty("history").EnumerateArray());
+        Assert.Equal("B only", (await adminB.GetJsonAsync("/api/custom-fields")).EnumerateArray().Single().GetProperty("label").GetString());
+    }
+
+    private static async Task<string> CreateCaseAsync(ApiSession admin)
+    {
+        using var response = await admin.PostAsync("/api/cases", new { name = "B's case" });
+        return (await ApiSession.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<string> BookAsync(ApiSession admin, string caseId)
+    {
+        using var response = await admin.PostAsync($"/api/cases/{caseId}/appointments", new { start = "2030-01-09T10:00", end = "2030-01-09T11:00" });
+        return (await ApiSession.ReadAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
     }
 
     [Fact]
