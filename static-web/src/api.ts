@@ -80,3 +80,66 @@ export interface ApiKey {
   createdAt: string;
   lastUsedAt: string | null;
 }
+
+export interface CaseSummary {
+  id: string;
+  number: number;
+  name: string;
+  origin: string;
+  status: "active" | "completed";
+  customerStatus: "online" | "away";
+  email: string | null;
+  internalReference: string | null;
+  assignedOperatorIds: string[];
+  nextAppointmentAt: string | null;
+  updatedAt: string;
+}
+
+export interface CasePage {
+  items: CaseSummary[];
+  nextCursor: string | null;
+}
+
+export interface CaseDetail extends CaseSummary {
+  phone: string | null;
+  notes: string | null;
+  customFields: Record<string, string>;
+  language: string;
+  location: string | null;
+  createdAt: string;
+}
+
+export interface CustomField {
+  key: string;
+  label: string;
+  type: "text" | "number" | "date" | "choice";
+  choices: string[];
+  required: boolean;
+}
+
+export interface Appointment {
+  id: string;
+  caseId: string;
+  type: "individual" | "group";
+  start: string;
+  end: string;
+  timeZone: string;
+  operatorIds: string[];
+  invitation: { sms: boolean; email: boolean; language: string };
+  pinProtected: boolean;
+  pin: string | null;
+  joinUrl: string;
+  status: "scheduled" | "cancelled";
+  history: { at: string; action: string; reason: string | null }[];
+}
+
+export interface CalendarEntry {
+  id: string;
+  caseId: string;
+  caseName: string;
+  caseNumber: number;
+  type: string;
+  start: string;
+  end: string;
+  operatorIds: string[];
+}

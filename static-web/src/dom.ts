@@ -6,7 +6,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (typeof value === "function") {
+    if (name === "style") {
+      // Through the CSSOM: the Content-Security-Policy (style-src 'self') blocks style attributes, not this.
+      el.style.cssText = String(value);
+    } else if (typeof value === "function") {
       el.addEventListener(name.replace(/^on/, "").toLowerCase(), value as EventListener);
     } else if (value === true) {
       el.setAttribute(name, "");

@@ -8,6 +8,8 @@ import { accountPage } from "./pages/account";
 import { operatorsPage } from "./pages/operators";
 import { apiKeysPage } from "./pages/apiKeys";
 import { profilePage } from "./pages/profile";
+import { casesPage } from "./pages/cases";
+import { calendarPage } from "./pages/calendar";
 
 export interface Context {
   me: Me;
@@ -24,8 +26,8 @@ const publicRoutes: Record<string, (navigate: (path: string) => void) => Node> =
 };
 
 const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?: boolean }> = {
-  "/cases": { page: () => comingSoonPage("nav.cases"), nav: "/cases" },
-  "/calendar": { page: () => comingSoonPage("nav.calendar"), nav: "/calendar" },
+  "/cases": { page: (ctx) => casesPage(ctx, null), nav: "/cases" },
+  "/calendar": { page: calendarPage, nav: "/calendar" },
   "/dialogs": { page: () => comingSoonPage("nav.dialogs"), nav: "/dialogs" },
   "/settings/account": { page: accountPage, nav: "/settings", adminOnly: true },
   "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
@@ -63,7 +65,16 @@ async function render(): Promise<void> {
   if (me === null) me = await loadMe().catch(() => null);
   if (me === null) return navigate("/sign-in", true);
   const isAdmin = me.operator?.role === "administrator";
+  const caseMatch = /^\/cases\/([a-z2-7]{1,32})$/.exec(path);
   let target = path;
+  if (caseMatch) {
+    const ctxCase: Context = { me, navigate, refreshMe: async () => { me = await loadMe(); } };
+    const content = h("div", {}, h("p", { class: "loading" }, t("common.loading")));
+    replace(root, shell(ctxCase, "/cases", path, content, signOut));
+    replace(content, await casesPage(ctxCase, caseMatch[1]!));
+    focusMain();
+    return;
+  }
   if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
   if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
   if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
@@ -77,13 +88,15 @@ async function render(): Promise<void> {
     },
   };
   const content = h("div", {}, h("p", { class: "loading" }, t("common.loading")));
-  replace(root, shell(ctx, route.nav, target, content, async () => {
-    await api("POST", "/api/auth/sign-out");
-    me = null;
-    navigate("/sign-in?signedOut=1");
-  }));
+  replace(root, shell(ctx, route.nav, target, content, signOut));
   replace(content, await route.page(ctx));
   focusMain();
+}
+
+async function signOut(): Promise<void> {
+  await api("POST", "/api/auth/sign-out");
+  me = null;
+  navigate("/sign-in?signedOut=1");
 }
 
 function focusMain(): void {

@@ -43,8 +43,8 @@ public sealed class DashboardTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "03-sign-in");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/cases$"));
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cases is on its way" })).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, "04-cases-coming-soon");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cases" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "04-cases-empty");
 
         // Add an operator; the one-time link is shown with a copy button
         await Nav(page, "Settings").ClickAsync();

@@ -1,0 +1,263 @@
+import { api, ApiError, NetworkError, type Appointment, type CaseDetail, type CasePage, type CustomField, type Operator } from "../api";
+import { appointmentFields, customerLanguages } from "../appointmentFields";
+import { h, replace, uid } from "../dom";
+import { secretBox } from "../forms";
+import { language, t, type TextKey } from "../i18n";
+import type { Context } from "../main";
+import { formatDateTime, localParts } from "../time";
+import { openNewCaseDialog } from "./newCaseDialog";
+
+const originKeys: Record<string, TextKey> = {
+  manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier",
+};
+const originIcons: Record<string, string> = { manual: "✎", api: "⚙", widget: "💬", bookingPage: "📅", zapier: "⚡" };
+
+export async function casesPage(ctx: Context, caseId: string | null): Promise<Node> {
+  const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
+  let status: "active" | "completed" = "active";
+  let query = "";
+  const list = h("ul", { class: "case-list", "aria-label": t("cases.title") });
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, t("cases.more"));
+  const detail = h("section", { class: "case-detail card", "aria-live": "polite" });
+  let cursor: string | null = null;
+
+  const loadList = async (append: boolean) => {
+    const params = new URLSearchParams({ status, limit: "25" });
+    if (query) params.set("q", query);
+    if (append && cursor) params.set("cursor", cursor);
+    const page = await api<CasePage>("GET", `/api/cases?${params}`);
+    cursor = page.nextCursor;
+    more.hidden = cursor === null;
+    const items = page.items.map((c) => h("li", {},
+      h("a", { href: `/cases/${c.id}`, "data-link": true, class: "case-item", "aria-current": c.id === caseId ? "page" : undefined, "data-case": c.name },
+        h("span", { class: "case-item-title" },
+          h("span", { class: "origin", title: t(originKeys[c.origin] ?? "cases.origin.manual"), "aria-label": t(originKeys[c.origin] ?? "cases.origin.manual") }, originIcons[c.origin] ?? "•"),
+          h("strong", {}, c.name), h("span", { class: "muted" }, ` #${c.number}`)),
+        h("span", { class: "case-item-meta" },
+          c.customerStatus === "online" ? h("span", { class: "badge online" }, t("cases.customer.online")) : null,
+          c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, language()) }) : ""))));
+    if (append) list.append(...items);
+    else replace(list, items.length ? items : [h("li", { class: "empty" }, t("cases.empty"))]);
+  };
+  more.addEventListener("click", () => void loadList(true));
+
+  const search = h("input", { type: "search", id: "case-search", placeholder: t("cases.searchHint"), autocomplete: "off" });
+  let timer: number | undefined;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => { query = search.value.trim(); void loadList(false); }, 250);
+  });
+  const tab = (value: "active" | "completed", key: TextKey) => h("button", { type: "button", role: "tab", class: "tab", "aria-selected": value === status ? "true" : "false", onclick: (e: Event) => {
+    status = value;
+    (e.currentTarget as HTMLElement).parentElement!.querySelectorAll("button").forEach((b) => b.setAttribute("aria-selected", String(b === e.currentTarget)));
+    void loadList(false);
+  } }, t(key));
+
+  await loadList(false);
+  if (caseId) {
+    await renderDetail(ctx, caseId, detail, () => loadList(false));
+  } else {
+    replace(detail, h("p", { class: "empty" }, t("cases.select")));
+  }
+
+  return h("div", { class: "cases-layout" },
+    h("div", { class: "case-list-panel card" },
+      h("div", { class: "topbar" },
+        caseId ? h("h2", {}, t("cases.title")) : h("h1", {}, t("cases.title")),
+        h("button", { type: "button", onclick: () => openNewCaseDialog(ctx, (id) => ctx.navigate(`/cases/${id}`)) }, "+ " + t("cases.new"))),
+      h("label", { for: "case-search", class: "visually-hidden" }, t("cases.search")),
+      search,
+      h("div", { role: "tablist", class: "status-tabs" }, tab("active", "cases.active"), tab("completed", "cases.completed")),
+      list,
+      more),
+    detail);
+}
+
+async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, refreshList: () => Promise<void>): Promise<void> {
+  let c: CaseDetail;
+  try {
+    c = await api<CaseDetail>("GET", `/api/cases/${caseId}`);
+  } catch (error) {
+    replace(target, h("div", { class: "alert error", role: "alert" }, error instanceof ApiError && error.problem.status === 404 ? t("cases.select") : t("errors.unexpected")));
+    return;
+  }
+  const [fields, operators, appointments] = await Promise.all([
+    api<CustomField[]>("GET", "/api/custom-fields"),
+    api<Operator[]>("GET", "/api/operators"),
+    api<Appointment[]>("GET", `/api/cases/${caseId}/appointments`),
+  ]);
+  const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
+  const saved = h("span", { class: "saved", role: "status" });
+
+  /** Saves one field at once (autosave) and shows "Saved", or the server's message next to the field. */
+  const autosave = (input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, error: HTMLElement, body: () => Record<string, unknown>) => {
+    input.addEventListener("change", async () => {
+      error.hidden = true;
+      input.removeAttribute("aria-invalid");
+      saved.textContent = "";
+      try {
+        c = await api<CaseDetail>("PATCH", `/api/cases/${caseId}`, body());
+        saved.textContent = "✓ " + t("case.saved");
+        await refreshList();
+      } catch (e) {
+        error.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        error.textContent = e instanceof ApiError ? Object.values(e.problem.errors ?? {}).flat().join(" ") || e.problem.detail || t("errors.unexpected") : e instanceof NetworkError ? t("errors.network") : t("errors.unexpected");
+      }
+    });
+  };
+  const field = (name: string, label: string, value: string | null, options: { type?: string; hint?: string; textarea?: boolean; maxLength?: number } = {}) => {
+    const id = uid(name);
+    const input = options.textarea
+      ? h("textarea", { id, name, rows: 4, maxlength: options.maxLength }, value ?? "")
+      : h("input", { id, name, type: options.type ?? "text", value: value ?? "", maxlength: options.maxLength });
+    const error = h("div", { class: "field-error", id: `${id}-error`, hidden: true });
+    input.setAttribute("aria-describedby", `${id}-error${options.hint ? ` ${id}-hint` : ""}`);
+    autosave(input, error, () => ({ [name]: input.value }));
+    return h("div", { class: "field" }, h("label", { for: id }, label), input, options.hint ? h("div", { class: "hint", id: `${id}-hint` }, options.hint) : null, error);
+  };
+
+  const languageId = uid("language");
+  const languageSelect = h("select", { id: languageId, name: "language" }, Object.entries(customerLanguages).map(([code, name]) => h("option", { value: code, selected: code === c.language }, name)));
+  const languageError = h("div", { class: "field-error", hidden: true });
+  autosave(languageSelect, languageError, () => ({ language: languageSelect.value }));
+
+  const customFieldInputs = fields.map((f) => {
+    const id = uid(f.key);
+    const input = f.type === "choice"
+      ? h("select", { id, name: f.key }, h("option", { value: "" }, "—"), f.choices.map((choice) => h("option", { value: choice, selected: c.customFields[f.key] === choice }, choice)))
+      : h("input", { id, name: f.key, type: f.type === "date" ? "date" : f.type === "number" ? "number" : "text", value: c.customFields[f.key] ?? "" });
+    const error = h("div", { class: "field-error", hidden: true });
+    autosave(input, error, () => ({ customFields: { [f.key]: input.value } }));
+    return h("div", { class: "field" }, h("label", { for: id }, f.label + (f.required ? " *" : "")), input, error);
+  });
+
+  const assignedError = h("div", { class: "field-error", hidden: true });
+  const assignedBoxes = operators.filter((o) => o.active).map((o) => {
+    const id = uid("assigned");
+    const box = h("input", { id, type: "checkbox", value: o.id, checked: c.assignedOperatorIds.includes(o.id) });
+    return { box, element: h("div", { class: "checkbox" }, box, h("label", { for: id }, o.name)) };
+  });
+  assignedBoxes.forEach(({ box }) => autosave(box, assignedError, () => ({ assignedOperatorIds: assignedBoxes.filter((b) => b.box.checked).map((b) => b.box.value) })));
+
+  const statusButton = h("button", { type: "button", class: "secondary", onclick: async () => {
+    c = await api<CaseDetail>("POST", `/api/cases/${caseId}/${c.status === "active" ? "complete" : "reopen"}`);
+    await refreshList();
+    await renderDetail(ctx, caseId, target, refreshList);
+  } }, c.status === "active" ? t("case.complete") : t("case.reopen"));
+
+  const names = new Map(operators.map((o) => [o.id, o.name]));
+  const appointmentList = h("div", { class: "appointments" },
+    appointments.length === 0 ? h("p", { class: "empty" }, t("appointments.none")) : appointments.map((a) => appointmentCard(ctx, a, zone, names, () => renderDetail(ctx, caseId, target, refreshList))));
+
+  const schedule = appointmentFields(ctx.me, { date: localParts(new Date(Date.now() + 86_400_000), zone).date }, () => ({ email: !!c.email, phone: !!c.phone }), { allowGroup: true });
+  const scheduleAlert = h("div", { class: "alert error", role: "alert", hidden: true });
+  const scheduleForm = h("form", { class: "schedule-form", novalidate: true }, scheduleAlert, schedule.element, h("div", { class: "actions" }, h("button", { type: "submit" }, t("appointments.schedule"))));
+  scheduleForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    schedule.clearErrors();
+    scheduleAlert.hidden = true;
+    try {
+      await api("POST", `/api/cases/${caseId}/appointments`, schedule.body());
+      await refreshList();
+      await renderDetail(ctx, caseId, target, refreshList);
+    } catch (error) {
+      showProblem(error, scheduleAlert, (name, message) => schedule.showError(name, message));
+    }
+  });
+
+  replace(target,
+    h("div", { class: "topbar" },
+      h("div", {},
+        h("h1", { class: "case-heading" }, c.name),
+        h("p", { class: "muted" }, t("cases.number", { number: String(c.number) }), " · ", t(originKeys[c.origin] ?? "cases.origin.manual"), " · ",
+          c.customerStatus === "online" ? t("cases.customer.online") : t("cases.customer.away"), " · ", t(c.status === "active" ? "case.status.active" : "case.status.completed"))),
+      h("div", { class: "actions" }, saved, statusButton)),
+    h("div", { class: "form-grid" },
+      field("name", t("case.name"), c.name, { hint: t("case.nameHint"), maxLength: 50 }),
+      field("internalReference", t("case.internalReference"), c.internalReference),
+      field("email", t("case.email"), c.email, { type: "email" }),
+      field("phone", t("case.phone"), c.phone, { type: "tel", hint: t("case.phoneHint") }),
+      h("div", { class: "field" }, h("label", { for: languageId }, t("case.language")), languageSelect, languageError)),
+    fields.length ? h("div", {}, h("h2", {}, t("case.customFields")), h("div", { class: "form-grid" }, customFieldInputs)) : null,
+    field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),
+    h("h2", {}, t("case.assigned")), h("div", { class: "assigned" }, assignedBoxes.map((b) => b.element)), assignedError,
+    h("h2", {}, t("appointments.title")), appointmentList,
+    h("details", { class: "schedule" }, h("summary", {}, t("appointments.schedule")), scheduleForm));
+}
+
+function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<string, string>, refresh: () => Promise<void>): HTMLElement {
+  const message = h("div", { role: "status" });
+  const error = h("div", { class: "alert error", role: "alert", hidden: true });
+  const start = localParts(a.start, zone);
+  const end = localParts(a.end, zone);
+  const resched = h("form", { class: "reschedule", hidden: true, novalidate: true });
+  const dateId = uid("date");
+  const startId = uid("start");
+  const endId = uid("end");
+  const date = h("input", { id: dateId, type: "date", value: start.date });
+  const s = h("input", { id: startId, type: "time", value: start.time, step: 300 });
+  const e = h("input", { id: endId, type: "time", value: end.time, step: 300 });
+  replace(resched, h("div", { class: "form-row" },
+    h("div", { class: "field" }, h("label", { for: dateId }, t("appointments.date")), date),
+    h("div", { class: "field" }, h("label", { for: startId }, t("appointments.start")), s),
+    h("div", { class: "field" }, h("label", { for: endId }, t("appointments.end")), e)),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("appointments.save"))));
+  resched.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    error.hidden = true;
+    try {
+      await api("PATCH", `/api/appointments/${a.id}`, { start: `${date.value}T${s.value}`, end: `${date.value}T${e.value}`, timeZone: zone });
+      await refresh();
+    } catch (err) {
+      showProblem(err, error, () => false);
+    }
+  });
+  const cancelled = a.status === "cancelled";
+  return h("article", { class: `appointment ${cancelled ? "cancelled" : ""}`, "data-appointment": a.id },
+    h("div", { class: "appointment-head" },
+      h("strong", {}, formatDateTime(a.start, zone, language()), "–", end.time),
+      h("span", { class: cancelled ? "badge off" : "badge" }, cancelled ? t("appointments.cancelled") : t("appointments.scheduled")),
+      h("span", { class: "muted" }, t(a.type === "group" ? "appointments.type.group" : "appointments.type.individual"))),
+    h("div", { class: "muted" }, a.operatorIds.map((id) => names.get(id) ?? id).join(", "),
+      a.pinProtected && a.pin ? " · " + t("appointments.pinValue", { pin: a.pin }) : ""),
+    !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), secretBox(a.joinUrl, t("appointments.link"))) : null,
+    error, message,
+    !cancelled ? h("div", { class: "actions" },
+      h("button", { type: "button", class: "secondary", onclick: () => { resched.hidden = !resched.hidden; } }, t("appointments.reschedule")),
+      a.type === "individual" ? h("button", { type: "button", class: "secondary", onclick: async () => {
+        try {
+          await api("POST", `/api/appointments/${a.id}/invitations`, {});
+          message.className = "alert success";
+          message.textContent = t("appointments.resent");
+        } catch (err) {
+          showProblem(err, error, () => false);
+        }
+      } }, t("appointments.resend")) : null,
+      h("button", { type: "button", class: "danger", onclick: async () => {
+        const reason = prompt(t("appointments.cancelReason"));
+        if (reason === null) return;
+        try {
+          await api("POST", `/api/appointments/${a.id}/cancel`, { reason: reason || null });
+          await refresh();
+        } catch (err) {
+          showProblem(err, error, () => false);
+        }
+      } }, t("appointments.cancel"))) : null,
+    resched);
+}
+
+/** Field errors go next to their fields when `place` knows them; everything else into the alert. */
+export function showProblem(error: unknown, alert: HTMLElement, place: (name: string, message: string) => boolean): void {
+  const messages: string[] = [];
+  if (error instanceof ApiError) {
+    for (const [name, list] of Object.entries(error.problem.errors ?? {})) {
+      if (!place(name, list.join(" "))) messages.push(...list);
+    }
+    if (!error.problem.errors) messages.push(error.problem.detail ?? error.problem.title ?? t("errors.unexpected"));
+  } else {
+    messages.push(error instanceof NetworkError ? t("errors.network") : t("errors.unexpected"));
+  }
+  alert.hidden = messages.length === 0;
+  alert.textContent = messages.join(" ");
+}
