@@ -49,6 +49,13 @@ public static class ApiKeyEndpoints
         return TypedResults.Created($"/api/api-keys/{id}", new CreatedApiKey(id, record.Name, prefix, key, record.CreatedAt));
     }
 
-    private static async Task<IResult> RevokeAsync(string id, Tenant tenant, AccountStore store, CancellationToken ct) =>
-        await store.RevokeApiKeyAsync(tenant, id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    private static async Task<IResult> RevokeAsync(string id, Tenant tenant, AccountStore store, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, CancellationToken ct)
+    {
+        if (!await store.RevokeApiKeyAsync(tenant, id, ct))
+        {
+            return TypedResults.NotFound();
+        }
+        cache.Remove(ApiKeyAuthenticationHandler.ValidatedCacheKey(id));
+        return TypedResults.NoContent();
+    }
 }

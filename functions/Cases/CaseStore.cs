@@ -139,9 +139,11 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
             ? TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}")
             : TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey gt {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}");
         var query = SearchText.Normalize(search);
+        var filtered = status is not null || operatorId is not null || query.Length > 0;
         var items = new List<CaseSummary>();
         string? last = null;
-        await foreach (var e in _table.QueryAsync(filter, maxPerPage: Math.Min(1000, Math.Max(limit * 2, 100)), cancellationToken: ct))
+        // Unfiltered, one more row than asked tells whether there is a next page; filtered, read larger pages.
+        await foreach (var e in _table.QueryAsync(filter, maxPerPage: filtered ? 200 : limit + 1, cancellationToken: ct))
         {
             if (items.Count == limit)
             {
