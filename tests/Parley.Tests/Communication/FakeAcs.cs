@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Communication;
+
+/// <summary>
+/// Azure Communication Services as far as our clients see it: verifies every request's HMAC signature from what
+/// arrived on the wire, checks api-versions, dedups SMS by repeatability id and e-mail by operation id as ACS
+/// does, and answers with ACS's shapes — or with the failures a test queues up.
+/// </summary>
+public sealed class FakeAcs : IAsyncDisposable
+{
+    public const string KeyBase64 = "ZmFrZS1hY3Mta2V5LWZvci10ZXN0cy1vbmx5LTAxMjM0NTY3ODk=";
+    private static readonly byte[] Key = Convert.FromBase64String(KeyBase64);
+
+    private FakeAcs(FakeHttpServer server) => Server = server;
+
+    public FakeHttpServer Server { get; }
+
+    public string ConnectionString => $"endpoint={Server.BaseAddress};accesskey={KeyBase64}";
+
+    /// <summary>Failures to answer with before behaving normally: (status, Retry-After seconds or null).</summary>
+    public ConcurrentQueue<(int Status, int? RetryAfter)> Failures { get; } = new();
+
+    /// <summary>SMS actually delivered to the network (after repeatability dedup).</summary>
+    public ConcurrentDictionary<string, JsonElement> SentSms { get; } = new();
+
+    public ConcurrentDictionary<string, JsonElement> SentEmails { get; } = new();
+
+    /// <summary>How many polls an e-mail operation answers "Running" before "Succeeded".</summary>
+    public int EmailPollsBeforeDone { get; set; } = 1;
+
+    public ConcurrentBag<string> SignatureFailures { get; } = [];
+
+    private readonly ConcurrentDictionary<string, int> _polls = new();
+
+    public static async Task<FakeAcs> StartAsync()
+    {
+        FakeAcs? acs = null;
+        var server = await FakeHttpServer.StartAsync((context, request) => acs!.HandleAsync(context, request));
+        acs = new FakeAcs(server);
+        return acs;
+    }
+
+    private async Task HandleAsync(HttpContext context, RecordedRequest request)
+    {
+        if (!VerifySignature(request, out var why))
+        {
+            SignatureFailures.Add(why);
+            await Problem(context, 401, "Denied", why);
+            return;
+        }
+        if (Failures.TryDequeue(out var failure))
+        {
+            if (failure.RetryAfter is { } seconds)
+            {
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            await Problem(context, failure.Status, failure.Status == 429 ? "TooManyRequests" : "Failure", "queued failure");
+            return;
+        }
+        var path = context.Request.Path.Value!;
+        var apiVersion = context.Request.Query["api-version"].ToString();
+        if (path == "/sms" && context.Request.Method == "POST" && apiVersion == "2021-03-07")
+        {
+            using var doc = JsonDocument.Parse(request.Body);
+            var recipient = doc.RootElement.GetProperty("smsRecipients")[0];
+            var repeatability = recipient.GetProperty("repeatabilityRequestId").GetString()!;
+            var first = SentSms.TryAdd(repeatability, doc.RootElement.Clone());
+            context.Response.StatusCode = 202;
+            await context.Response.WriteAsJsonAsync(new
+            {
+                value = new[] { new { to = recipient.GetProperty("to").GetString(), messageId = "sms-" + repeatability, httpStatusCode = 202, successful = true, repeatabilityResult = first ? "accepted" : "rejected" } },
+            });
+            return;
+        }
+        if (path == "/emails:send" && context.Request.Method == "POST" && apiVersion == "2023-03-31")
+        {
+            var operationId = context.Request.Headers["Operation-Id"].ToString();
+            using var doc = JsonDocument.Parse(request.Body);
+            SentEmails.TryAdd(operationId, doc.RootElement.Clone());
+            context.Response.StatusCode = 202;
+            context.Response.Headers["Operation-Location"] = $"{Server.BaseAddress}emails/operations/{operationId}?api-version=2023-03-31";
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsJsonAsync(new { id = operationId, status = "Running" });
+            return;
+        }
+        if (path.StartsWith("/emails/operations/", StringComparison.Ordinal) && apiVersion == "2023-03-31")
+        {
+            var id = path["/emails/operations/".Length..];
+            var polls = _polls.AddOrUpdate(id, 1, (_, n) => n + 1);
+            await context.Response.WriteAsJsonAsync(new { id, status = SentEmails.ContainsKey(id) ? (polls > EmailPollsBeforeDone ? "Succeeded" : "Running") : "Failed" });
+            return;
+        }
+        await Problem(context, 404, "NotFound", $"{context.Request.Method} {path}?api-version={apiVersion} is not an ACS route here");
+    }
+
+    /// <summary>Recomputes the HMAC from the request as received (method, path and query, date, Host header, body).</summary>
+    private static bool VerifySignature(RecordedRequest request, out string why)
+    {
+        why = "";
+        var h = request.Headers;
+        if (!h.TryGetValue("Authorization", out var auth) || !auth.StartsWith("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=", StringComparison.Ordinal))
+        {
+            why = "missing or malformed HMAC Authorization header";
+            return false;
+        }
+        var bodyHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(request.Body)));
+        if (h.GetValueOrDefault("x-ms-content-sha256") != bodyHash)
+        {
+            why = "x-ms-content-sha256 does not match the body";
+            return false;
+        }
+        var date = h.GetValueOrDefault("x-ms-date") ?? "";
+        if (!DateTimeOffset.TryParse(date, out var sent) || (DateTimeOffset.UtcNow - sent).Duration() > TimeSpan.FromMinutes(15))
+        {
+            why = "x-ms-date missing or off by more than 15 minutes";
+            return false;
+        }
+        var stringToSign = $"{request.Method}\n{request.PathAndQuery}\n{date};{h.GetValueOrDefault("Host")};{bodyHash}";
+        var expected = Convert.ToBase64String(HMACSHA256.HashData(Key, Encoding.ASCII.GetBytes(stringToSign)));
+        if (auth[(auth.IndexOf("Signature=", StringComparison.Ordinal) + 10)..] != expected)
+        {
+            why = "signature mismatch";
+            return false;
+        }
+        return true;
+    }
+
+    private static async Task Problem(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        await context.Response.WriteAsJsonAsync(new { error = new { code, message } });
+    }
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
