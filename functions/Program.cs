@@ -6,6 +6,7 @@ using Parley.Functions.CustomFields;
 using Parley.Functions.Hosting;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
+using Parley.Functions.Notifications;
 using Parley.Functions.Operators;
 using Parley.Functions.Storage;
 using Parley.Functions.Workflows;
@@ -19,6 +20,7 @@ builder.Services.AddWorkflows();
 builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
 builder.Services.AddCases();
+builder.Services.AddNotifications();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -33,6 +35,7 @@ api.MapApiKeyEndpoints();
 api.MapCustomFieldEndpoints();
 api.MapCaseEndpoints();
 api.MapAppointmentEndpoints();
+api.MapNotificationEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -3,6 +3,7 @@ using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.CustomFields;
 using Parley.Functions.Identity;
+using Parley.Functions.Notifications;
 using Parley.Functions.Storage.Tables;
 using static Parley.Functions.Common.ServerText;
 
@@ -28,7 +29,7 @@ public static class AppointmentEndpoints
 
     private sealed record Context(Tenant Tenant, Account Account, HttpContext Http, TimeProvider Time);
 
-    private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var c = await cases.GetAsync(tenant, caseId, ct);
         if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
@@ -49,6 +50,7 @@ public static class AppointmentEndpoints
             var (savedCase, appointment) = await store.BookAsync(tenant, caseId,
                 current => plan(current, Entry("scheduled", tenant, time, null)),
                 current => current with { Email = email, Phone = phone }, ct);
+            await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
         }
         catch (OverlapException ex)
@@ -65,7 +67,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();
@@ -83,6 +85,7 @@ public static class AppointmentEndpoints
         try
         {
             var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)), ct);
+            await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", new
             {
                 @case = await CaseEndpoints.ViewAsync(created, tenant, fields, time, ct),
@@ -140,7 +143,7 @@ public static class AppointmentEndpoints
     private static async Task<IResult> GetAsync(string id, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct) =>
         await VisibleAsync(id, tenant, cases, rules, store, ct) is { } a ? TypedResults.Ok(View(a, http, store)) : TypedResults.NotFound();
 
-    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
         if (current is null)
@@ -175,6 +178,7 @@ public static class AppointmentEndpoints
                     History = [.. before.History, Entry("rescheduled", tenant, time, null) with { Start = planned.Start, End = planned.End, Invitation = planned.Invitation }],
                 };
             }, ct);
+            await NotifyAsync(notify, logs, saved);
             return TypedResults.Ok(View(saved, http, store));
         }
         catch (OverlapException ex)
@@ -191,7 +195,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is null)
         {
@@ -210,6 +214,7 @@ public static class AppointmentEndpoints
                 UpdatedAt = time.GetUtcNow(),
                 History = [.. a.History, Entry("cancelled", tenant, time, reason) with { Start = a.Start, End = a.End, Invitation = a.Invitation }],
             }, ct);
+            await NotifyAsync(notify, logs, cancelled);
             return TypedResults.Ok(View(cancelled, http, store));
         }
         catch (TableTransactionFailedException)
@@ -218,7 +223,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
         if (current is null)
@@ -246,6 +251,7 @@ public static class AppointmentEndpoints
             UpdatedAt = time.GetUtcNow(),
             History = [.. a.History, Entry("invitationsResent", tenant, time, null) with { Start = a.Start, End = a.End, Invitation = invitation }],
         }, ct);
+        await NotifyAsync(notify, logs, saved);
         return TypedResults.Accepted($"/api/appointments/{id}", View(saved, http, store));
     }
 
@@ -351,6 +357,19 @@ public static class AppointmentEndpoints
         }
         var c = await cases.GetAsync(tenant, a.CaseId, ct);
         return c is not null && await rules.CanSeeAsync(tenant, c, ct) ? a : null;
+    }
+
+    /// <summary>Queues the customer messages of the history entry just written. The appointment is saved either way.</summary>
+    private static async Task NotifyAsync(NotificationQueue queue, ILoggerFactory logs, Appointment a)
+    {
+        try
+        {
+            await queue.EnqueueAsync(new NotificationWork(a.AccountId, a.Id, a.History.Count - 1), null, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notifications of appointment {AppointmentId}", a.Id);
+        }
     }
 
     private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>

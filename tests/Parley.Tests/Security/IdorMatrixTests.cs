@@ -26,6 +26,7 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}"] = ("appointment", new { start = "2030-01-08T10:00", end = "2030-01-08T11:00" }),
         ["/api/appointments/{id}/cancel"] = ("appointment", new { reason = "pwned" }),
         ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
+        ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
     };
     private static readonly string[] IdParameters = ["id", "caseId", "key"];

@@ -1,0 +1,102 @@
+using Azure;
+using Parley.Functions.Notifications.Providers;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.Notifications;
+
+public enum MessageStatus
+{
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Failed,
+}
+
+/// <summary>The delivery record of one message to one customer address. RowKey = message id = "{appointment}|{purpose}|{channel}".</summary>
+public sealed record MessageRecord(
+    string AccountId,
+    string Id,
+    string AppointmentId,
+    MessageKind Kind,
+    MessageChannel Channel,
+    string To,
+    string Language,
+    MessageStatus Status,
+    string? Reason,
+    bool Late,
+    int Attempts,
+    string? ProviderMessageId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public ETag ETag { get; init; }
+}
+
+/// <summary>Messages table: one partition per account; an appointment's messages share a RowKey prefix.</summary>
+public sealed class MessageStore(StorageAccount storage)
+{
+    public const string TableName = "Messages";
+    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+
+    public async Task<MessageRecord?> GetAsync(string accountId, string id, CancellationToken ct)
+    {
+        var row = (await _table.GetEntityIfExistsAsync(accountId, id, cancellationToken: ct)).Value;
+        return row is null ? null : From(row);
+    }
+
+    /// <summary>Creates the record unless it exists; returns what is stored either way.</summary>
+    public async Task<MessageRecord> CreateOrGetAsync(MessageRecord record, CancellationToken ct)
+    {
+        var entity = ToEntity(record);
+        try
+        {
+            await _table.AddEntityAsync(entity, ct);
+            return record with { ETag = entity.ETag };
+        }
+        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
+        {
+            return (await GetAsync(record.AccountId, record.Id, ct))!;
+        }
+    }
+
+    public async Task<MessageRecord> SaveAsync(MessageRecord record, CancellationToken ct)
+    {
+        var entity = ToEntity(record);
+        await _table.UpdateEntityAsync(entity, record.ETag == default ? ETag.All : record.ETag, TableUpdateMode.Replace, ct);
+        return record with { ETag = entity.ETag };
+    }
+
+    public async Task<IReadOnlyList<MessageRecord>> ListForAppointmentAsync(string accountId, string appointmentId, CancellationToken ct)
+    {
+        var prefix = appointmentId + "|";
+        var list = new List<MessageRecord>();
+        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId} and RowKey ge {prefix} and RowKey lt {TableFilter.PrefixUpperBound(prefix)}"), cancellationToken: ct))
+        {
+            list.Add(From(e));
+        }
+        return list.OrderBy(m => m.CreatedAt).ToList();
+    }
+
+    private static TableEntity ToEntity(MessageRecord m) => new(m.AccountId, m.Id)
+    {
+        { "AppointmentId", m.AppointmentId },
+        { "Kind", m.Kind.ToString() },
+        { "Channel", m.Channel.ToString() },
+        { "To", m.To },
+        { "Language", m.Language },
+        { "Status", m.Status.ToString() },
+        { "Reason", m.Reason },
+        { "Late", m.Late },
+        { "Attempts", m.Attempts },
+        { "ProviderMessageId", m.ProviderMessageId },
+        { "CreatedAt", m.CreatedAt },
+        { "UpdatedAt", m.UpdatedAt },
+    };
+
+    private static MessageRecord From(TableEntity e) => new(
+        e.PartitionKey, e.RowKey, e.GetString("AppointmentId")!, Enum.Parse<MessageKind>(e.GetString("Kind")!), Enum.Parse<MessageChannel>(e.GetString("Channel")!),
+        e.GetString("To")!, e.GetString("Language") ?? "en", Enum.Parse<MessageStatus>(e.GetString("Status")!), e.GetString("Reason"), e.GetBoolean("Late") ?? false,
+        e.GetInt32("Attempts") ?? 0, e.GetString("ProviderMessageId"), e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
+}

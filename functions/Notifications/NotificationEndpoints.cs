@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Parley.Functions.Appointments;
+using Parley.Functions.Cases;
+using Parley.Functions.Common;
+using Parley.Functions.Identity;
+using Parley.Functions.Notifications.Providers;
+using static Parley.Functions.Common.ServerText;
+
+namespace Parley.Functions.Notifications;
+
+public sealed record MessageView(string Id, string Kind, string Channel, string To, string Language, string Status, string? Reason, bool Late, int Attempts, DateTimeOffset UpdatedAt);
+
+public static class NotificationEndpoints
+{
+    public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().WithTags("Appointments");
+        api.MapGet("/outbox", OutboxAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
+        return api;
+    }
+
+    /// <summary>Delivery status of every message sent for an appointment.</summary>
+    private static async Task<IResult> MessagesAsync(string id, Tenant tenant, AppointmentStore appointments, CaseStore cases, CaseRules rules, MessageStore store, CancellationToken ct)
+    {
+        var a = await appointments.GetAsync(tenant, id, ct);
+        var c = a is null ? null : await cases.GetAsync(tenant, a.CaseId, ct);
+        if (a is null || c is null || !await rules.CanSeeAsync(tenant, c, ct))
+        {
+            return TypedResults.NotFound();
+        }
+        return TypedResults.Ok((await store.ListForAppointmentAsync(tenant.AccountId, id, ct)).Select(m => new MessageView(
+            m.Id, Wire.Name(m.Kind), Wire.Name(m.Channel), m.To, m.Language, Wire.Name(m.Status), m.Reason, m.Late, m.Attempts, m.UpdatedAt)));
+    }
+
+    /// <summary>The developer outbox: what the local provider "sent" for this account, newest first.</summary>
+    private static async Task<IResult> OutboxAsync(Tenant tenant, OutboxProvider outbox, IOptions<CommunicationOptions> options, int? limit, CancellationToken ct)
+    {
+        if (options.Value.Provider != "outbox")
+        {
+            return TypedResults.Problem(L("Messages go through Azure Communication Services; the outbox only exists with the local provider."), statusCode: StatusCodes.Status404NotFound);
+        }
+        return TypedResults.Ok(await outbox.ListAsync(tenant.AccountId, Math.Clamp(limit ?? 100, 1, 500), ct));
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Options;
+using Parley.Functions.Communication.Acs;
+using Parley.Functions.Notifications.Providers;
+using Parley.Functions.Storage;
+using Parley.Functions.Workflows;
+
+namespace Parley.Functions.Notifications;
+
+/// <summary>Settings of section <c>Communication</c>.</summary>
+public sealed class CommunicationOptions
+{
+    /// <summary>"outbox" (default: store messages for the developer outbox page) or "acs" (Azure Communication Services).</summary>
+    public string Provider { get; set; } = "outbox";
+
+    /// <summary>ACS connection string: endpoint=https://….communication.azure.com/;accesskey=…</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The phone number (or alphanumeric sender) SMS come from.</summary>
+    public string? SmsFrom { get; set; }
+
+    /// <summary>The e-mail sender when an account has none of its own (must belong to a domain linked to ACS).</summary>
+    public string? EmailFrom { get; set; }
+
+    internal sealed class Validator : IValidateOptions<CommunicationOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CommunicationOptions o)
+        {
+            if (o.Provider is not ("outbox" or "acs"))
+            {
+                return ValidateOptionsResult.Fail($"Communication__Provider must be 'outbox' or 'acs', not '{o.Provider}'.");
+            }
+            if (o.Provider == "acs")
+            {
+                var errors = new List<string>();
+                if (string.IsNullOrWhiteSpace(o.ConnectionString)) errors.Add("Communication__ConnectionString is required when Communication__Provider is 'acs'.");
+                else
+                {
+                    try { AcsConnection.Parse(o.ConnectionString, "Communication__ConnectionString"); }
+                    catch (InvalidOperationException ex) { errors.Add(ex.Message); }
+                }
+                if (string.IsNullOrWhiteSpace(o.SmsFrom)) errors.Add("Communication__SmsFrom is required when Communication__Provider is 'acs'.");
+                if (string.IsNullOrWhiteSpace(o.EmailFrom)) errors.Add("Communication__EmailFrom is required when Communication__Provider is 'acs'.");
+                if (errors.Count > 0) return ValidateOptionsResult.Fail(errors);
+            }
+            return ValidateOptionsResult.Success;
+        }
+    }
+}
+
+public static class NotificationServiceCollectionExtensions
+{
+    /// <summary>Customer messages: templates, delivery records, the provider chosen by settings, and the workflow.</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services)
+    {
+        services.AddOptions<CommunicationOptions>().BindConfiguration("Communication").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CommunicationOptions>, CommunicationOptions.Validator>();
+        services.AddSingleton<MessageTemplates>();
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<NotificationSender>();
+        services.AddSingleton<NotificationQueue>();
+        services.AddSingleton<OutboxProvider>();
+        services.AddSingleton<IMessageProvider>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CommunicationOptions>>().Value;
+            return options.Provider == "acs"
+                ? new AcsProvider(new AcsClient(AcsConnection.Parse(options.ConnectionString!, "Communication__ConnectionString")), sp.GetRequiredService<TimeProvider>())
+                : sp.GetRequiredService<OutboxProvider>();
+        });
+        services.AddQueueHandler<NotificationQueueHandler>();
+        services.AddStorageTable(MessageStore.TableName);
+        services.AddStorageTable(OutboxProvider.TableName);
+        return services;
+    }
+}

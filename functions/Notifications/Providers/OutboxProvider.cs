@@ -1,0 +1,61 @@
+using System.Globalization;
+using Azure;
+using Parley.Functions.Storage;
+using Parley.Functions.Storage.Tables;
+
+namespace Parley.Functions.Notifications.Providers;
+
+/// <summary>
+/// The default provider when Communication Services is not configured: every message is stored in the Outbox
+/// table (one partition per account) and shown on the dashboard's developer outbox page. Idempotent by message id.
+/// </summary>
+public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : IMessageProvider
+{
+    public const string TableName = "Outbox";
+    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+
+    public string Name => "outbox";
+
+    public async Task<ProviderResult> SendAsync(OutgoingMessage m, CancellationToken ct)
+    {
+        var entity = new TableEntity(m.AccountId, Sanitize(m.MessageId))
+        {
+            { "Channel", m.Channel.ToString() },
+            { "To", m.To },
+            { "ToName", m.ToName },
+            { "From", m.FromAddress },
+            { "FromName", m.FromName },
+            { "Subject", m.Subject },
+            { "Text", m.Text },
+            { "Html", m.Html },
+            { "SentAt", time.GetUtcNow() },
+        };
+        try
+        {
+            await _table.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
+        {
+            // Already delivered to the outbox: a retry, not a second message.
+        }
+        return new ProviderResult(true, "outbox:" + entity.RowKey, null);
+    }
+
+    /// <summary>The newest messages of an account, for the developer outbox page.</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string accountId, int limit, CancellationToken ct)
+    {
+        var list = new List<OutboxEntry>();
+        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}"), cancellationToken: ct))
+        {
+            list.Add(new OutboxEntry(e.RowKey, e.GetString("Channel")!.ToLowerInvariant(), e.GetString("To")!, e.GetString("ToName"), e.GetString("From")!,
+                e.GetString("FromName"), e.GetString("Subject")!, e.GetString("Text")!, e.GetString("Html"), e.GetDateTimeOffset("SentAt") ?? default));
+        }
+        return list.OrderByDescending(e => e.SentAt).Take(limit).ToList();
+    }
+
+    private static string Sanitize(string id) => new(id.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c).ToArray());
+
+    internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+}
+
+public sealed record OutboxEntry(string Id, string Channel, string To, string? ToName, string From, string? FromName, string Subject, string Text, string? Html, DateTimeOffset SentAt);

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Notifications;
+using Parley.Functions.Notifications.Providers;
+using Parley.Functions.Workflows;
+using Parley.Testing;
+using Parley.Tests.Infrastructure;
+using static Parley.Tests.Infrastructure.Accounts;
+
+namespace Parley.Tests.Communication;
+
+public sealed class NotificationWorkflowTests
+{
+    private static readonly string Tomorrow = DateTime.UtcNow.Date.AddDays(3).ToString("yyyy-MM-dd");
+
+    [Fact]
+    public async Task A_booked_appointment_reaches_the_outbox_by_sms_and_email_in_its_language_through_the_queue()
+    {
+        await using var app = await ParleyApp.StartAsync(new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = "notifications" });
+        var (admin, me) = await SignUpAsync(app);
+        var (appointment, _) = await BookAsync(admin, language: "de", pin: true);
+
+        var messages = await WaitForAsync(admin, appointment.GetProperty("id").GetString()!, m => m.GetArrayLength() == 2 && m.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"));
+        var outbox = await admin.GetJsonAsync("/api/outbox");
+
+        Assert.Equal(["email", "sms"], messages.EnumerateArray().Select(m => m.GetProperty("channel").GetString()).Order());
+        var email = outbox.EnumerateArray().Single(e => e.GetProperty("channel").GetString() == "email");
+        var sms = outbox.EnumerateArray().Single(e => e.GetProperty("channel").GetString() == "sms");
+        Assert.StartsWith("Ihr Termin bei Kanzlei Beispiel am", email.GetProperty("subject").GetString());
+        Assert.Contains(appointment.GetProperty("joinUrl").GetString()!.Split('#')[1], email.GetProperty("html").GetString());
+        Assert.Contains("PIN " + appointment.GetProperty("pin").GetString(), sms.GetProperty("text").GetString());
+        Assert.Equal("+491701234567", sms.GetProperty("to").GetString());
+        Assert.Equal("anna@example.com", email.GetProperty("to").GetString());
+        Assert.Equal("Kanzlei Beispiel", email.GetProperty("fromName").GetString());
+    }
+
+    [Fact]
+    public async Task Running_the_same_work_twice_sends_once()
+    {
+        await using var app = await ParleyApp.StartAsync();
+        var (admin, _) = await SignUpAsync(app);
+        var (appointment, accountId) = await BookAsync(admin);
+        var work = new NotificationWork(accountId, appointment.GetProperty("id").GetString()!, 0);
+
+        await RunAsync(app, work);
+        await RunAsync(app, work);
+
+        var outbox = await admin.GetJsonAsync("/api/outbox");
+        Assert.Equal(2, outbox.GetArrayLength());
+        var messages = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+        Assert.All(messages.EnumerateArray(), m => Assert.Equal(1, m.GetProperty("attempts").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_cancellation_tells_the_customer_why_and_an_invitation_processed_after_it_is_not_sent()
+    {
+        await using var app = await ParleyApp.StartAsync();
+        var (admin, _) = await SignUpAsync(app);
+        var (appointment, accountId) = await BookAsync(admin);
+        var id = appointment.GetProperty("id").GetString()!;
+        await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{id}/cancel", new { reason = "The adviser is ill" }), HttpStatusCode.OK);
+
+        await RunAsync(app, new NotificationWork(accountId, id, 1)); // the cancellation
+        await RunAsync(app, new NotificationWork(accountId, id, 0)); // the invitation, arriving late
+
+        var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
+        Assert.Equal(2, outbox.Count);
+        Assert.All(outbox, e => Assert.Contains("cancelled", (e.GetProperty("subject").GetString() + e.GetProperty("text").GetString()).ToLowerInvariant()));
+        Assert.Contains(outbox, e => e.GetProperty("text").GetString()!.Contains("Reason: The adviser is ill", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_outage_at_the_provider_puts_the_work_back_and_it_is_sent_once_when_the_provider_recovers()
+    {
+        await using var acs = await FakeAcs.StartAsync();
+        await using var app = await AcsAppAsync(acs);
+        var (admin, _) = await SignUpAsync(app);
+        var (appointment, accountId) = await BookAsync(admin);
+        var work = new NotificationWork(accountId, appointment.GetProperty("id").GetString()!, 0);
+        for (var i = 0; i < 20; i++)
+        {
+            acs.Failures.Enqueue((503, null));
+        }
+
+        await RunAsync(app, work); // throws nothing: the work is put back with a delay
+        var during = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+        acs.Failures.Clear();
+        await RunAsync(app, work with { Attempt = 1 });
+        var after = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+
+        Assert.All(during.EnumerateArray(), m => Assert.Equal("sending", m.GetProperty("status").GetString()));
+        Assert.All(during.EnumerateArray(), m => Assert.Contains("503", m.GetProperty("reason").GetString()));
+        Assert.All(after.EnumerateArray(), m => Assert.Equal("sent", m.GetProperty("status").GetString()));
+        Assert.All(after.EnumerateArray(), m => Assert.True(m.GetProperty("late").GetBoolean()));
+        Assert.Single(acs.SentSms);
+        Assert.Single(acs.SentEmails);
+        Assert.Empty(acs.SignatureFailures);
+    }
+
+    [Fact]
+    public async Task A_crash_between_the_provider_call_and_the_record_does_not_send_twice()
+    {
+        await using var acs = await FakeAcs.StartAsync();
+        await using var app = await AcsAppAsync(acs);
+        var (admin, _) = await SignUpAsync(app);
+        var (appointment, accountId) = await BookAsync(admin);
+        var id = appointment.GetProperty("id").GetString()!;
+        // The first run reached ACS, then the worker died before recording "sent": replay exactly that provider call.
+        var provider = app.Services.GetRequiredService<IMessageProvider>();
+        await provider.SendAsync(new OutgoingMessage(accountId, $"{id}|h0|sms", MessageChannel.Sms, "+491701234567", null, "+4930123456", null, "", "first try", null, DateTimeOffset.UtcNow), CancellationToken.None);
+
+        await RunAsync(app, new NotificationWork(accountId, id, 0));
+
+        Assert.Single(acs.SentSms);
+        Assert.Single(acs.SentEmails);
+        Assert.All((await admin.GetJsonAsync($"/api/appointments/{id}/messages")).EnumerateArray(), m => Assert.Equal("sent", m.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task Choosing_communication_services_without_its_settings_fails_at_startup_naming_them()
+    {
+        var azurite = await Azurite.SharedAsync();
+        await using var app = AppProcess.Start(new()
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{AppProcess.FreePort()}",
+            ["Communication__Provider"] = "acs",
+        });
+
+        Assert.Equal(1, await app.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Parley cannot start: ", line);
+        Assert.Contains("Communication__ConnectionString", line);
+        Assert.Contains("Communication__SmsFrom", line);
+    }
+
+    private static Task<ParleyApp> AcsAppAsync(FakeAcs acs) => ParleyApp.StartAsync(new()
+    {
+        ["Communication:Provider"] = "acs",
+        ["Communication:ConnectionString"] = acs.ConnectionString,
+        ["Communication:SmsFrom"] = "+4930123456",
+        ["Communication:EmailFrom"] = "DoNotReply@parley.example",
+    });
+
+    private static async Task<(JsonElement Appointment, string AccountId)> BookAsync(ApiSession admin, string language = "en", bool pin = false)
+    {
+        using var response = await admin.PostAsync("/api/appointments", new
+        {
+            @case = new { name = "Anna Müller", email = "anna@example.com", phone = "+49 170 1234567" },
+            start = $"{Tomorrow}T10:00", end = $"{Tomorrow}T10:30", invitation = new { language }, pinProtected = pin,
+        });
+        var body = await ApiSession.ReadAsync(response, HttpStatusCode.Created);
+        var me = await admin.GetJsonAsync("/api/me");
+        return (body.GetProperty("appointment"), me.GetProperty("account").GetProperty("id").GetString()!);
+    }
+
+    private static async Task RunAsync(ParleyApp app, NotificationWork work) =>
+        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
+            new QueueWorkItem(NotificationQueueHandler.QueueName, Guid.NewGuid().ToString(), JsonSerializer.Serialize(work, QueueJson.Options), 1, DateTimeOffset.UtcNow), CancellationToken.None);
+
+    private static async Task<JsonElement> WaitForAsync(ApiSession session, string appointmentId, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var messages = await session.GetJsonAsync($"/api/appointments/{appointmentId}/messages");
+            if (done(messages) || DateTime.UtcNow > deadline)
+            {
+                return messages;
+            }
+            await Task.Delay(100);
+        }
+    }
+}
