@@ -74,6 +74,7 @@ public static class AccountEndpoints
                 PinPolicy = patch.PinPolicy is null ? account.PinPolicy : v.OneOf<PinPolicy>("pinPolicy", patch.PinPolicy) ?? account.PinPolicy,
                 SenderEmail = patch.SenderEmail is null ? account.SenderEmail : patch.SenderEmail.Trim().Length == 0 ? null : v.Email("senderEmail", patch.SenderEmail),
                 SenderName = patch.SenderName is null ? account.SenderName : patch.SenderName.Trim().Length == 0 ? null : v.Text("senderName", patch.SenderName, 100),
+                ReminderOffsetMinutes = patch.ReminderOffsetMinutes is null ? account.ReminderOffsetMinutes : Offsets(v, patch.ReminderOffsetMinutes),
             };
             if (!v.IsValid)
             {
@@ -88,6 +89,16 @@ public static class AccountEndpoints
                 // Someone changed the account meanwhile (e.g. an operator's role): apply the patch to the new state.
             }
         }
+    }
+
+    /// <summary>Up to 5 distinct offsets from 5 minutes to 30 days; an empty list switches reminders off.</summary>
+    private static IReadOnlyList<int> Offsets(Validation v, IReadOnlyList<int> minutes)
+    {
+        if (minutes.Count > 5 || minutes.Any(m => m is < 5 or > 43_200))
+        {
+            v.Add("reminderOffsetMinutes", ServerText.L("Use up to 5 reminders between 5 minutes and 30 days before the appointment."));
+        }
+        return minutes.Distinct().OrderDescending().ToList();
     }
 
     private static string PreferredLanguage(HttpContext http)

@@ -34,6 +34,9 @@ public sealed record Account(
     string? SenderName,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>Minutes before an appointment at which customers are reminded (default 24 h and 1 h).</summary>
+    public IReadOnlyList<int> ReminderOffsetMinutes { get; init; } = [1440, 60];
+
     /// <summary>Version of the account row; every change to who administers the account bumps it (see AccountStore).</summary>
     public ETag ETag { get; init; }
 }

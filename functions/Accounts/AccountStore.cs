@@ -348,6 +348,7 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         { "PinPolicy", a.PinPolicy.ToString() },
         { "SenderEmail", a.SenderEmail },
         { "SenderName", a.SenderName },
+        { "ReminderOffsets", string.Join(',', a.ReminderOffsetMinutes) },
         { "CreatedAt", a.CreatedAt },
     };
 
@@ -361,7 +362,13 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         Enum.Parse<PinPolicy>(e.GetString("PinPolicy") ?? nameof(PinPolicy.Off)),
         e.GetString("SenderEmail"),
         e.GetString("SenderName"),
-        e.GetDateTimeOffset("CreatedAt") ?? default) { ETag = e.ETag };
+        e.GetDateTimeOffset("CreatedAt") ?? default)
+    {
+        ETag = e.ETag,
+        ReminderOffsetMinutes = e.GetString("ReminderOffsets") is { } offsets
+            ? offsets.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
+            : [1440, 60],
+    };
 
     private static TableEntity ToEntity(Operator o) => new(o.AccountId, OperatorPrefix + o.Id)
     {

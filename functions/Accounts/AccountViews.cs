@@ -13,7 +13,8 @@ public sealed record AccountPatch(
     string? MeetingMode,
     string? PinPolicy,
     string? SenderEmail,
-    string? SenderName);
+    string? SenderName,
+    IReadOnlyList<int>? ReminderOffsetMinutes = null);
 
 public sealed record AccountView(
     string Id,
@@ -25,11 +26,12 @@ public sealed record AccountView(
     string PinPolicy,
     string? SenderEmail,
     string? SenderName,
+    IReadOnlyList<int> ReminderOffsetMinutes,
     DateTimeOffset CreatedAt)
 {
     public static AccountView From(Account a) => new(
         a.Id, a.BusinessName, a.TimeZone, a.DefaultLanguage, a.SeparateOperators,
-        Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.CreatedAt);
+        Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.ReminderOffsetMinutes, a.CreatedAt);
 }
 
 public sealed record OperatorView(

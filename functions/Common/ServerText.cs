@@ -93,6 +93,7 @@ public static class ServerText
         ["Many changes are being made to this case at the same moment. Please try again."] = "Gerade werden viele Änderungen gleichzeitig an diesem Fall vorgenommen. Bitte versuchen Sie es erneut.",
         ["Please try again"] = "Bitte erneut versuchen",
         ["Messages go through Azure Communication Services; the outbox only exists with the local provider."] = "Nachrichten laufen über Azure Communication Services; den Postausgang gibt es nur mit dem lokalen Anbieter.",
+        ["Use up to 5 reminders between 5 minutes and 30 days before the appointment."] = "Verwenden Sie bis zu 5 Erinnerungen zwischen 5 Minuten und 30 Tagen vor dem Termin.",
         ["Use an ISO 8601 date and time such as 2026-03-30T10:00:00+02:00."] = "Verwenden Sie Datum und Uhrzeit nach ISO 8601, z. B. 2026-03-30T10:00:00+02:00.",
         ["{0} does not exist in {1}: the clocks skip that hour when summer time starts."] = "{0} gibt es in {1} nicht: Zu Beginn der Sommerzeit wird diese Stunde übersprungen.",
         ["The offset {0} is not the offset of {1} at that time ({2})."] = "Der Versatz {0} ist nicht der Versatz von {1} zu dieser Zeit ({2}).",

@@ -24,6 +24,7 @@ public sealed class NotificationQueueHandler(
     MessageTemplates templates,
     NotificationSender sender,
     NotificationQueue queue,
+    ReminderQueue reminders,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<NotificationQueueHandler> logger) : IQueueHandler
@@ -64,6 +65,12 @@ public sealed class NotificationQueueHandler(
             appointment.TimeZone, appointments.JoinUrl(PublicUrl(), appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);
         var rendered = templates.Render(kind.Value, facts);
         var late = work.Attempt > 0;
+        if (kind is MessageKind.Invitation or MessageKind.Reschedule && entry.Action != "invitationsResent" && work.Attempt == 0
+            && appointment.Start == (entry.Start ?? appointment.Start))
+        {
+            // Reminders for the time this entry set (a later move plans its own; duplicates are harmless: messages are idempotent).
+            await reminders.PlanAsync(work.AccountId, appointment, account.ReminderOffsetMinutes, ct);
+        }
 
         ProviderUnavailableException? unavailable = null;
         foreach (var channel in new[] { (Channel: MessageChannel.Email, On: invitation.Email, To: c.Email), (Channel: MessageChannel.Sms, On: invitation.Sms, To: c.Phone) })

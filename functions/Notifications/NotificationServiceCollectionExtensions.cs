@@ -66,7 +66,9 @@ public static class NotificationServiceCollectionExtensions
                 ? new AcsProvider(new AcsClient(AcsConnection.Parse(options.ConnectionString!, "Communication__ConnectionString")), sp.GetRequiredService<TimeProvider>())
                 : sp.GetRequiredService<OutboxProvider>();
         });
+        services.AddSingleton<ReminderQueue>();
         services.AddQueueHandler<NotificationQueueHandler>();
+        services.AddQueueHandler<ReminderQueueHandler>();
         services.AddStorageTable(MessageStore.TableName);
         services.AddStorageTable(OutboxProvider.TableName);
         return services;
