@@ -48,7 +48,7 @@ public static class AppointmentEndpoints
         try
         {
             var (savedCase, appointment) = await store.BookAsync(tenant, caseId,
-                current => plan(current, Entry("scheduled", tenant, time, null)),
+                current => plan(current, Entry("scheduled", tenant, time, null)) with { Origin = Origin(http) },
                 current => current with { Email = email, Phone = phone }, ct);
             await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
@@ -84,7 +84,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)), ct);
+            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)) with { Origin = Origin(http) }, ct);
             await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", new
             {
@@ -375,10 +375,16 @@ public static class AppointmentEndpoints
     private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>
         new(time.GetUtcNow(), action, tenant.OperatorId ?? "api:" + tenant.ApiKeyId, null, null, reason, null);
 
-    private static AppointmentView View(Appointment a, HttpContext http, AppointmentStore store)
+    /// <summary>The public address of the dashboard: App__PublicUrl, else the address this request came to.</summary>
+    private static string Origin(HttpContext http)
     {
         var configured = http.RequestServices.GetRequiredService<IConfiguration>()["App:PublicUrl"];
-        var origin = string.IsNullOrWhiteSpace(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
+        return string.IsNullOrWhiteSpace(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
+    }
+
+    private static AppointmentView View(Appointment a, HttpContext http, AppointmentStore store)
+    {
+        var origin = Origin(http);
         return new AppointmentView(a.Id, a.CaseId, Wire.Name(a.Type), a.Start, a.End, a.TimeZone, a.OperatorIds, a.Invitation, a.PinProtected,
             a.Pin, store.JoinUrl(origin, a), Wire.Name(a.Status), a.History);
     }

@@ -62,7 +62,7 @@ public sealed class NotificationQueueHandler(
         var operatorName = (await accounts.ListOperatorsAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
         var invitation = entry.Invitation ?? appointment.Invitation;
         var facts = new MessageFacts(invitation.Language, account.BusinessName, c.Name, operatorName, entry.Start ?? appointment.Start,
-            appointment.TimeZone, appointments.JoinUrl(PublicUrl(), appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);
+            appointment.TimeZone, appointments.JoinUrl(configuration["App:PublicUrl"] is { Length: > 0 } publicUrl ? publicUrl.TrimEnd('/') : appointment.Origin ?? PublicUrl(), appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);
         var rendered = templates.Render(kind.Value, facts);
         var late = work.Attempt > 0;
         if (kind is MessageKind.Invitation or MessageKind.Reschedule && entry.Action != "invitationsResent" && work.Attempt == 0

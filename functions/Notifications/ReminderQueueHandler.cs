@@ -65,7 +65,7 @@ public sealed class ReminderQueueHandler(
         }
         var operatorName = (await accounts.ListOperatorsAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
         var rendered = templates.Render(MessageKind.Reminder, new MessageFacts(appointment.Invitation.Language, account.BusinessName, c.Name, operatorName,
-            appointment.Start, appointment.TimeZone, appointments.JoinUrl((configuration["App:PublicUrl"] is { Length: > 0 } url ? url : "http://localhost:7071").TrimEnd('/'), appointment),
+            appointment.Start, appointment.TimeZone, appointments.JoinUrl(configuration["App:PublicUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment),
             appointment.PinProtected ? appointment.Pin : null, null));
         var late = now - work.Due > LateAfter;
         ProviderUnavailableException? unavailable = null;

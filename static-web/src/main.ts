@@ -10,6 +10,7 @@ import { apiKeysPage } from "./pages/apiKeys";
 import { profilePage } from "./pages/profile";
 import { casesPage } from "./pages/cases";
 import { calendarPage } from "./pages/calendar";
+import { outboxPage } from "./pages/outbox";
 
 export interface Context {
   me: Me;
@@ -33,6 +34,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
   "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
   "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
   "/settings/profile": { page: profilePage, nav: "/settings" },
+  "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },
 };
 
 const root = document.getElementById("app")!;

@@ -7,6 +7,16 @@ import type { Context } from "../main";
 import { formatDateTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
 
+interface MessageStatus {
+  id: string;
+  kind: string;
+  channel: "sms" | "email";
+  to: string;
+  status: string;
+  reason: string | null;
+  late: boolean;
+}
+
 const originKeys: Record<string, TextKey> = {
   manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier",
 };
@@ -222,6 +232,7 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
     h("div", { class: "muted" }, a.operatorIds.map((id) => names.get(id) ?? id).join(", "),
       a.pinProtected && a.pin ? " · " + t("appointments.pinValue", { pin: a.pin }) : ""),
     !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), secretBox(a.joinUrl, t("appointments.link"))) : null,
+    messagesPanel(a),
     error, message,
     !cancelled ? h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", onclick: () => { resched.hidden = !resched.hidden; } }, t("appointments.reschedule")),
@@ -245,6 +256,21 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
         }
       } }, t("appointments.cancel"))) : null,
     resched);
+}
+
+/** Delivery status of each message sent for the appointment, loaded when shown. */
+function messagesPanel(a: Appointment): HTMLElement {
+  const list = h("ul", { class: "message-status" });
+  const panel = h("details", { class: "messages" }, h("summary", {}, t("messages.title")), list);
+  panel.addEventListener("toggle", async () => {
+    if (!panel.open) return;
+    const messages = await api<MessageStatus[]>("GET", `/api/appointments/${a.id}/messages`);
+    replace(list, messages.length === 0 ? h("li", { class: "empty" }, t("messages.none")) : messages.map((m) => h("li", { "data-status": m.status },
+      h("span", { class: `badge ${m.status === "failed" ? "off" : ""}` }, t(`messages.status.${m.status}` as TextKey)),
+      " ", t(`messages.kind.${m.kind}` as TextKey), " · ", m.channel === "sms" ? "SMS" : "E-Mail", " · ", m.to,
+      m.late ? ` · ${t("messages.late")}` : "", m.reason ? h("div", { class: "field-error" }, m.reason) : null)));
+  });
+  return panel;
 }
 
 /** Field errors go next to their fields when `place` knows them; everything else into the alert. */

@@ -28,7 +28,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         EnsureFrontEndBuilt();
         Directory.CreateDirectory(Screenshots);
-        App = await ParleyApp.StartOnKestrelAsync();
+        // Invitations flow through the real notifications queue to the outbox, as in a local run.
+        App = await ParleyApp.StartOnKestrelAsync(new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = "notifications" });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
