@@ -109,6 +109,19 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         return list;
     }
 
+    /// <summary>Operators for background work (names in messages), cached for 15 s per instance.</summary>
+    public async Task<IReadOnlyList<Operator>> ListOperatorsCachedAsync(Tenant tenant, CancellationToken cancellationToken)
+    {
+        var key = "operators|" + tenant.AccountId;
+        if (Microsoft.Extensions.Caching.Memory.CacheExtensions.TryGetValue(cache, key, out IReadOnlyList<Operator>? cached))
+        {
+            return cached!;
+        }
+        var list = await ListOperatorsAsync(tenant, cancellationToken);
+        Microsoft.Extensions.Caching.Memory.CacheExtensions.Set(cache, key, list, SettingsCacheFor);
+        return list;
+    }
+
     /// <summary>Adds an operator of the tenant's account; the e-mail must be free across Parley.</summary>
     public async Task AddOperatorAsync(Tenant tenant, Operator op, CancellationToken cancellationToken)
     {

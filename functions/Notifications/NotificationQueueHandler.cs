@@ -54,12 +54,12 @@ public sealed class NotificationQueueHandler(
             return; // nothing to tell, or the appointment was cancelled before this could go out
         }
         var c = await cases.GetAsync(tenant, appointment.CaseId, ct);
-        var account = await accounts.GetAccountAsync(work.AccountId, ct);
+        var account = await accounts.GetSettingsAsync(tenant, ct);
         if (c is null || account is null)
         {
             return;
         }
-        var operatorName = (await accounts.ListOperatorsAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
+        var operatorName = (await accounts.ListOperatorsCachedAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
         var invitation = entry.Invitation ?? appointment.Invitation;
         var facts = new MessageFacts(invitation.Language, account.BusinessName, c.Name, operatorName, entry.Start ?? appointment.Start,
             appointment.TimeZone, appointments.JoinUrl(configuration["App:PublicUrl"] is { Length: > 0 } publicUrl ? publicUrl.TrimEnd('/') : appointment.Origin ?? PublicUrl(), appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);

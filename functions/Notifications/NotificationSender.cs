@@ -13,12 +13,17 @@ public sealed class NotificationSender(MessageStore store, IMessageProvider prov
     /// <summary>Sends unless already done. Throws <see cref="ProviderUnavailableException"/> for the caller to retry later.</summary>
     public async Task<MessageRecord> SendAsync(MessageRecord planned, OutgoingMessage content, CancellationToken ct)
     {
-        var record = await store.CreateOrGetAsync(planned, ct);
+        // First attempt: one write creates the record already in Sending.
+        var record = await store.CreateOrGetAsync(planned with { Status = MessageStatus.Sending, Attempts = 1 }, ct);
         if (record.Status is MessageStatus.Sent or MessageStatus.Delivered or MessageStatus.Failed)
         {
             return record; // done before: a duplicate message or a replay
         }
-        record = await store.SaveAsync(record with { Status = MessageStatus.Sending, Attempts = record.Attempts + 1, Late = planned.Late || record.Late, UpdatedAt = time.GetUtcNow() }, ct);
+        if (record.CreatedAt != planned.CreatedAt || record.Attempts != 1 || record.Status != MessageStatus.Sending)
+        {
+            // Found from an earlier attempt (crash, outage): count this one.
+            record = await store.SaveAsync(record with { Status = MessageStatus.Sending, Attempts = record.Attempts + 1, Late = planned.Late || record.Late, UpdatedAt = time.GetUtcNow() }, ct);
+        }
         ProviderResult result;
         try
         {

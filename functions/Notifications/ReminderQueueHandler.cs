@@ -58,12 +58,12 @@ public sealed class ReminderQueueHandler(
             return;
         }
         var c = await cases.GetAsync(tenant, appointment.CaseId, ct);
-        var account = await accounts.GetAccountAsync(work.AccountId, ct);
+        var account = await accounts.GetSettingsAsync(tenant, ct);
         if (c is null || account is null)
         {
             return;
         }
-        var operatorName = (await accounts.ListOperatorsAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
+        var operatorName = (await accounts.ListOperatorsCachedAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
         var rendered = templates.Render(MessageKind.Reminder, new MessageFacts(appointment.Invitation.Language, account.BusinessName, c.Name, operatorName,
             appointment.Start, appointment.TimeZone, appointments.JoinUrl(configuration["App:PublicUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment),
             appointment.PinProtected ? appointment.Pin : null, null));

@@ -38,7 +38,7 @@ public sealed class QueuePump(
             return Task.CompletedTask;
         }
         logger.LogInformation("Queue pump polling {Queues}", string.Join(", ", queues));
-        return Task.WhenAll(queues.Select(q => PollAsync(q, stoppingToken)));
+        return Task.WhenAll(queues.SelectMany(q => Enumerable.Range(0, _options.Receivers).Select(_ => PollAsync(q, stoppingToken))));
     }
 
     private async Task PollAsync(string queueName, CancellationToken stoppingToken)

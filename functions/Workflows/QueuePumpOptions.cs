@@ -19,6 +19,9 @@ public sealed class QueuePumpOptions
     /// <summary>Messages fetched per poll (host.json batchSize; the service allows 1–32).</summary>
     public int BatchSize { get; set; } = 16;
 
+    /// <summary>Receive loops per queue: while one batch runs, the next is fetched (like the host's newBatchThreshold).</summary>
+    public int Receivers { get; set; } = 2;
+
     /// <summary>Deliveries before a message moves to the poison queue (host.json maxDequeueCount).</summary>
     public int MaxDequeueCount { get; set; } = 5;
 
@@ -40,6 +43,7 @@ public sealed class QueuePumpOptions
         {
             var errors = new List<string>();
             if (o.BatchSize is < 1 or > 32) errors.Add($"{SectionName}__BatchSize must be 1–32.");
+            if (o.Receivers is < 1 or > 8) errors.Add($"{SectionName}__Receivers must be 1–8.");
             if (o.MaxDequeueCount is < 1 or > 100) errors.Add($"{SectionName}__MaxDequeueCount must be 1–100.");
             if (o.RetryDelay < TimeSpan.Zero || o.RetryDelay > TimeSpan.FromDays(7)) errors.Add($"{SectionName}__RetryDelay must be 0 to 7 days.");
             if (o.MinPollingInterval <= TimeSpan.Zero || o.MaxPollingInterval < o.MinPollingInterval) errors.Add($"{SectionName}__MinPollingInterval must be positive and not above MaxPollingInterval.");

@@ -98,14 +98,14 @@ internal static class ApiBenchmark
         return JsonDocument.Parse(await key.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
     }
 
-    // Any type of the app assembly names its entry point; "Program" is taken by this console.
-    private sealed class Factory(Azurite azurite) : WebApplicationFactory<StorageAccount>
+    /// <summary>The real app for benchmarks. Any type of the app assembly names its entry point; "Program" is taken by this console.</summary>
+    internal sealed class Factory(Azurite azurite, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<StorageAccount>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
             builder.UseContentRoot(RepositoryPaths.Combine("functions"));
-            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            var values = new Dictionary<string, string?>
             {
                 [StorageConnection.SettingName] = azurite.ConnectionString,
                 ["QueuePump:Enabled"] = "false",
@@ -113,7 +113,21 @@ internal static class ApiBenchmark
                 ["RateLimits:SignUp:Limit"] = "1000",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-            }));
+            };
+            foreach (var (k, v) in settings ?? [])
+            {
+                values[k] = v;
+            }
+            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(values));
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
+            }
         }
     }
+
+    internal static string Address(Factory factory) =>
+        factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    internal static Task<string> AccountKeyAsync(string address, int n) => NewAccountKeyAsync(address, n);
 }

@@ -12,6 +12,7 @@ using Parley.Testing;
 // in-memory Azurite in the same run, plus a no-op Kestrel baseline. Prints figures; judges nothing.
 // Usage: npm run bench [-- --seconds 5 --concurrency 16]
 var seconds = Option("--seconds", 5);
+var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
@@ -88,6 +89,10 @@ Console.WriteLine();
 Console.WriteLine($"create-case: {create.PerSecond:N0}/s, p99 {create.P99:N1} ms   target ≥ 150/s and p99 ≤ 50 ms   {(create.PerSecond >= 150 && create.P99 <= 50 ? "met" : "NOT met")}");
 Console.WriteLine("API keys are verified from a 10-second cache, so the trips are the operations' own: create-case = one entity-group");
 Console.WriteLine("transaction (number, case, list entry), get-case = one point read, list-cases = one range query.");
+
+Console.WriteLine();
+Console.WriteLine("Reminder dispatch (real queue pump and handler, provider without quota):");
+await ReminderBenchmark.RunAsync(azurite, reminders);
 return 0;
 
 static Measurement Best(Measurement a, Measurement b) => a.PerSecond >= b.PerSecond ? a : b;
