@@ -23,9 +23,13 @@ public sealed class TimerScheduler(WorkflowInvoker invoker, IConfiguration confi
     private async Task RunAsync(TimerHandlerRegistration timer, CancellationToken stoppingToken)
     {
         var schedule = CronSchedule.Parse(timer.Schedule);
+        var last = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var next = schedule.GetNextOccurrence(time.GetUtcNow());
+            // From the later of now and the last firing: a delay that wakes a little early must not fire the same occurrence twice.
+            var now = time.GetUtcNow();
+            var next = schedule.GetNextOccurrence(now > last ? now : last);
+            last = next;
             try
             {
                 await Task.Delay(next - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, stoppingToken);
