@@ -42,7 +42,7 @@ public sealed class AcsClient
             message = text,
             smsSendOptions = new { enableDeliveryReport = true, tag },
         };
-        using var message = Create(RequestMethod.Post, $"{_endpoint}/sms?api-version={SmsApiVersion}", body);
+        using var message = Create(RequestMethod.Post, $"sms?api-version={SmsApiVersion}", body);
         var response = await SendAsync(message, ct);
         using var doc = JsonDocument.Parse(response.Content.ToMemory());
         var result = doc.RootElement.GetProperty("value")[0];
@@ -63,7 +63,7 @@ public sealed class AcsClient
             content = new { subject, plainText, html },
             userEngagementTrackingDisabled = true,
         };
-        using var message = Create(RequestMethod.Post, $"{_endpoint}/emails:send?api-version={EmailApiVersion}", body);
+        using var message = Create(RequestMethod.Post, $"emails:send?api-version={EmailApiVersion}", body);
         message.Request.Headers.SetValue("Operation-Id", operationId.ToString("D"));
         var response = await SendAsync(message, ct);
         return ReadOperation(response);
@@ -71,7 +71,7 @@ public sealed class AcsClient
 
     public async Task<EmailOperation> GetEmailOperationAsync(string operationId, CancellationToken ct)
     {
-        using var message = Create(RequestMethod.Get, $"{_endpoint}/emails/operations/{Uri.EscapeDataString(operationId)}?api-version={EmailApiVersion}", null);
+        using var message = Create(RequestMethod.Get, $"emails/operations/{Uri.EscapeDataString(operationId)}?api-version={EmailApiVersion}", null);
         return ReadOperation(await SendAsync(message, ct));
     }
 
@@ -86,7 +86,11 @@ public sealed class AcsClient
         return new EmailOperation(root.GetProperty("id").GetString()!, root.GetProperty("status").GetString()!, error, retryAfter);
     }
 
-    private HttpMessage Create(RequestMethod method, string url, object? body)
+    /// <summary>A request to a path under the endpoint (also used by <see cref="AcsCallClient"/>).</summary>
+    internal HttpMessage Create(RequestMethod method, string pathAndQuery, object? body) =>
+        CreateAbsolute(method, pathAndQuery.StartsWith("http", StringComparison.Ordinal) ? pathAndQuery : $"{_endpoint}/{pathAndQuery}", body);
+
+    private HttpMessage CreateAbsolute(RequestMethod method, string url, object? body)
     {
         var message = _pipeline.CreateMessage();
         message.Request.Method = method;
@@ -100,7 +104,7 @@ public sealed class AcsClient
         return message;
     }
 
-    private async Task<Response> SendAsync(HttpMessage message, CancellationToken ct)
+    internal async Task<Response> SendAsync(HttpMessage message, CancellationToken ct)
     {
         await _pipeline.SendAsync(message, ct);
         var response = message.Response;

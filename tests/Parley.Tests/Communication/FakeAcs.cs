@@ -36,6 +36,12 @@ public sealed class FakeAcs : IAsyncDisposable
 
     public ConcurrentBag<string> SignatureFailures { get; } = [];
 
+    /// <summary>Calls placed (after repeatability dedup), by repeatability id.</summary>
+    public ConcurrentDictionary<string, JsonElement> Calls { get; } = new();
+
+    /// <summary>Everything said or done on calls: "play:{id}:{locale}:{text}", "terminate:{id}".</summary>
+    public ConcurrentQueue<string> CallActions { get; } = new();
+
     private readonly ConcurrentDictionary<string, int> _polls = new();
 
     public static async Task<FakeAcs> StartAsync()
@@ -88,6 +94,40 @@ public sealed class FakeAcs : IAsyncDisposable
             context.Response.Headers.RetryAfter = "1";
             await context.Response.WriteAsJsonAsync(new { id = operationId, status = "Running" });
             return;
+        }
+        if (path == "/calling/callConnections" && context.Request.Method == "POST" && apiVersion == "2024-09-15")
+        {
+            var repeatability = context.Request.Headers["Repeatability-Request-ID"].ToString();
+            if (repeatability.Length == 0 || string.IsNullOrEmpty(context.Request.Headers["Repeatability-First-Sent"]))
+            {
+                await Problem(context, 400, "BadRequest", "Repeatability headers missing");
+                return;
+            }
+            using var doc = JsonDocument.Parse(request.Body);
+            Calls.TryAdd(repeatability, doc.RootElement.Clone());
+            context.Response.StatusCode = 201;
+            await context.Response.WriteAsJsonAsync(new { callConnectionId = "call-" + repeatability, callConnectionState = "connecting", callbackUri = doc.RootElement.GetProperty("callbackUri").GetString() });
+            return;
+        }
+        if (path.StartsWith("/calling/callConnections/", StringComparison.Ordinal) && apiVersion == "2024-09-15")
+        {
+            var rest = path["/calling/callConnections/".Length..];
+            var colon = rest.LastIndexOf(':');
+            var (id, action) = colon < 0 ? (rest, "") : (rest[..colon], rest[(colon + 1)..]);
+            if (action == "play")
+            {
+                using var doc = JsonDocument.Parse(request.Body);
+                var text = doc.RootElement.GetProperty("playSources")[0].GetProperty("text");
+                CallActions.Enqueue($"play:{id}:{text.GetProperty("sourceLocale").GetString()}:{text.GetProperty("voiceName").GetString()}:{text.GetProperty("text").GetString()}");
+                context.Response.StatusCode = 202;
+                return;
+            }
+            if (action == "terminate")
+            {
+                CallActions.Enqueue($"terminate:{id}");
+                context.Response.StatusCode = 204;
+                return;
+            }
         }
         if (path.StartsWith("/emails/operations/", StringComparison.Ordinal) && apiVersion == "2023-03-31")
         {
