@@ -66,6 +66,7 @@ export interface Account {
   pinPolicy: "off" | "defaultOn" | "mandatory";
   senderEmail: string | null;
   senderName: string | null;
+  reminderOffsetMinutes: number[];
 }
 
 export interface Me {

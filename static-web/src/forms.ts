@@ -18,6 +18,8 @@ export interface FieldSpec {
   options?: Option[];
   list?: string;
   maxLength?: number;
+  /** A heading (and optional note) shown above this field, starting a group of related fields. */
+  group?: { title: string; note?: string };
 }
 
 export type Values = Record<string, string | boolean>;
@@ -54,9 +56,10 @@ export function form(options: FormOptions): HTMLFormElement {
       });
     }
     controls.set(spec.name, { input, error });
+    const group = spec.group ? [h("h3", { class: "field-group" }, spec.group.title), spec.group.note ? h("p", { class: "hint" }, spec.group.note) : null] : [];
     if (spec.type === "checkbox") {
-      return h("div", { class: "field" }, h("div", { class: "checkbox" }, input, h("label", { for: id }, spec.label)),
-        spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error);
+      return [...group, h("div", { class: "field" }, h("div", { class: "checkbox" }, input, h("label", { for: id }, spec.label)),
+        spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error)];
     }
     return h("div", { class: "field" }, h("label", { for: id }, spec.label), input,
       spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error);
@@ -86,7 +89,7 @@ export function form(options: FormOptions): HTMLFormElement {
     alert.textContent = message;
   };
 
-  const el = h("form", { novalidate: true }, alert, rows, h("div", { class: "actions" }, button));
+  const el = h("form", { novalidate: true }, alert, rows.flat(), h("div", { class: "actions" }, button));
   el.addEventListener("submit", async (event) => {
     event.preventDefault();
     clear();

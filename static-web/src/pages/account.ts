@@ -1,4 +1,5 @@
 import { api, type Account } from "../api";
+import type { TextKey } from "../i18n";
 import { h } from "../dom";
 import { form, timeZoneList } from "../forms";
 import { t } from "../i18n";
@@ -6,6 +7,8 @@ import type { Context } from "../main";
 import { settingsTabs } from "./shell";
 
 const languageNames: Record<string, string> = { de: "Deutsch", en: "English", fr: "Français", es: "Español", it: "Italiano", pl: "Polski", nl: "Nederlands" };
+
+const reminderChoices = [10080, 2880, 1440, 120, 60, 15];
 
 export async function accountPage(ctx: Context): Promise<Node> {
   const account = await api<Account>("GET", "/api/account");
@@ -28,10 +31,17 @@ export async function accountPage(ctx: Context): Promise<Node> {
             options: [{ value: "off", label: t("account.pinPolicy.off") }, { value: "defaultOn", label: t("account.pinPolicy.defaultOn") }, { value: "mandatory", label: t("account.pinPolicy.mandatory") }] },
           { name: "senderEmail", label: t("account.senderEmail"), type: "email", value: account.senderEmail, autocomplete: "off" },
           { name: "senderName", label: t("account.senderName"), value: account.senderName, maxLength: 100 },
+          ...reminderChoices.map((minutes) => ({
+            name: `reminder-${minutes}`, label: t(`account.reminder.${minutes}` as TextKey), type: "checkbox" as const,
+            value: account.reminderOffsetMinutes.includes(minutes),
+            group: minutes === reminderChoices[0] ? { title: t("account.reminders"), note: t("account.remindersHint") } : undefined,
+          })),
         ],
         submit: t("common.save"),
         onSubmit: async (v) => {
-          await api("PATCH", "/api/account", v);
+          const reminderOffsetMinutes = reminderChoices.filter((m) => v[`reminder-${m}`] === true);
+          const settings = Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("reminder-")));
+          await api("PATCH", "/api/account", { ...settings, reminderOffsetMinutes });
           await ctx.refreshMe();
           return t("common.saved");
         },

@@ -97,6 +97,24 @@ public sealed class SignUpAndSettingsTests : AppTest
     }
 
     [Fact]
+    public async Task Reminder_offsets_default_to_a_day_and_an_hour_and_are_bounded()
+    {
+        var (admin, _) = await SignUpAsync(App);
+
+        var defaults = await admin.GetJsonAsync("/api/account");
+        using var ok = await admin.PatchAsync("/api/account", new { reminderOffsetMinutes = new[] { 60, 10080, 60 } });
+        using var tooMany = await admin.PatchAsync("/api/account", new { reminderOffsetMinutes = new[] { 5, 10, 15, 20, 25, 30 } });
+        using var tooFar = await admin.PatchAsync("/api/account", new { reminderOffsetMinutes = new[] { 50_000 } });
+        using var off = await admin.PatchAsync("/api/account", new { reminderOffsetMinutes = Array.Empty<int>() });
+
+        Assert.Equal([1440, 60], defaults.GetProperty("reminderOffsetMinutes").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([10080, 60], (await ApiSession.ReadAsync(ok, HttpStatusCode.OK)).GetProperty("reminderOffsetMinutes").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.True((await ApiSession.ReadAsync(tooMany, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("reminderOffsetMinutes", out _));
+        Assert.True((await ApiSession.ReadAsync(tooFar, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("reminderOffsetMinutes", out _));
+        Assert.Empty((await ApiSession.ReadAsync(off, HttpStatusCode.OK)).GetProperty("reminderOffsetMinutes").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Operators_read_the_settings_but_may_not_change_them()
     {
         var (admin, _) = await SignUpAsync(App);
