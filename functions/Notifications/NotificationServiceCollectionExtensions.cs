@@ -67,6 +67,7 @@ public static class NotificationServiceCollectionExtensions
                 : sp.GetRequiredService<OutboxProvider>();
         });
         services.AddSingleton<ReminderQueue>();
+        services.AddSingleton<CustomerMessenger>();
         services.AddQueueHandler<NotificationQueueHandler>();
         services.AddQueueHandler<ReminderQueueHandler>();
         services.AddStorageTable(MessageStore.TableName);

@@ -1,8 +1,6 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.Appointments;
-using Parley.Functions.Cases;
 using Parley.Functions.Identity;
-using Parley.Functions.Notifications.Providers;
 using Parley.Functions.Storage;
 using Parley.Functions.Workflows;
 
@@ -24,13 +22,9 @@ public sealed record ReminderWork(string AccountId, string AppointmentId, long P
 /// </list>
 /// </summary>
 public sealed class ReminderQueueHandler(
-    AccountStore accounts,
-    CaseStore cases,
     AppointmentStore appointments,
-    MessageTemplates templates,
-    NotificationSender sender,
+    CustomerMessenger messenger,
     ReminderQueue queue,
-    IConfiguration configuration,
     TimeProvider time,
     ILogger<ReminderQueueHandler> logger) : IQueueHandler
 {
@@ -57,40 +51,15 @@ public sealed class ReminderQueueHandler(
             logger.LogWarning("Reminder for appointment {AppointmentId} not sent: the appointment is over", appointment.Id);
             return;
         }
-        var c = await cases.GetAsync(tenant, appointment.CaseId, ct);
-        var account = await accounts.GetSettingsAsync(tenant, ct);
-        if (c is null || account is null)
+        var context = await messenger.LoadAsync(tenant, appointment, ct);
+        if (context is null)
         {
             return;
         }
-        var operatorName = (await accounts.ListOperatorsCachedAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
-        var rendered = templates.Render(MessageKind.Reminder, new MessageFacts(appointment.Invitation.Language, account.BusinessName, c.Name, operatorName,
-            appointment.Start, appointment.TimeZone, appointments.JoinUrl(configuration["App:PublicUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment),
-            appointment.PinProtected ? appointment.Pin : null, null));
-        var late = now - work.Due > LateAfter;
-        ProviderUnavailableException? unavailable = null;
-        foreach (var channel in new[] { (Channel: MessageChannel.Email, On: appointment.Invitation.Email, To: c.Email), (Channel: MessageChannel.Sms, On: appointment.Invitation.Sms, To: c.Phone) })
-        {
-            if (!channel.On || channel.To is null)
-            {
-                continue;
-            }
-            var id = $"{appointment.Id}|r{work.PlannedStartTicks}-{work.OffsetMinutes}|{channel.Channel.ToString().ToLowerInvariant()}";
-            var planned = new MessageRecord(work.AccountId, id, appointment.Id, MessageKind.Reminder, channel.Channel, channel.To, appointment.Invitation.Language,
-                MessageStatus.Queued, null, late, 0, null, now, now);
-            var content = new OutgoingMessage(work.AccountId, id, channel.Channel, channel.To, c.Name,
-                channel.Channel == MessageChannel.Sms ? configuration["Communication:SmsFrom"] ?? "Parley" : account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local",
-                account.SenderName ?? account.BusinessName, rendered.Subject, channel.Channel == MessageChannel.Sms ? rendered.Sms : rendered.Text,
-                channel.Channel == MessageChannel.Email ? rendered.Html : null, now);
-            try
-            {
-                await sender.SendAsync(planned, content, ct);
-            }
-            catch (ProviderUnavailableException ex)
-            {
-                unavailable = ex;
-            }
-        }
+        var facts = new MessageFacts(appointment.Invitation.Language, context.Account.BusinessName, context.Case.Name, context.OperatorName,
+            appointment.Start, appointment.TimeZone, messenger.JoinUrl(appointment), appointment.PinProtected ? appointment.Pin : null, null);
+        var unavailable = await messenger.SendAsync(work.AccountId, appointment, context, MessageKind.Reminder, facts, appointment.Invitation,
+            $"r{work.PlannedStartTicks}-{work.OffsetMinutes}", late: now - work.Due > LateAfter, recordMissing: false, message.DequeueCount, ct);
         if (unavailable is not null)
         {
             var retryAt = now + (unavailable.RetryAfter ?? NotificationQueueHandler.Backoff(work.Attempt));

@@ -26,10 +26,29 @@ public sealed class Azurite
     public int TablePort { get; }
     public int QueuePort { get; }
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageConnection.DevelopmentAccountName};AccountKey={StorageConnection.DevelopmentAccountKey};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{StorageConnection.DevelopmentAccountName};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{StorageConnection.DevelopmentAccountName};";
+    public string ConnectionString => ConnectionStringFor(StorageConnection.DevelopmentAccountName);
+
+    /// <summary>Extra storage accounts for hosts that pump shared work queues, so they never take other tests' messages.</summary>
+    public const int IsolatedAccounts = 8;
+    private static int _nextIsolated;
+
+    /// <summary>A connection string to a storage account no other caller of this method gets (a fresh Azurite account).</summary>
+    public string IsolatedConnectionString()
+    {
+        var n = Interlocked.Increment(ref _nextIsolated);
+        if (n > IsolatedAccounts)
+        {
+            throw new InvalidOperationException($"Only {IsolatedAccounts} isolated storage accounts exist; raise Azurite.IsolatedAccounts.");
+        }
+        return ConnectionStringFor(IsolatedName(n));
+    }
+
+    private static string IsolatedName(int n) => "parleyisolated" + n;
+
+    private string ConnectionStringFor(string account) =>
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={StorageConnection.DevelopmentAccountKey};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{account};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};";
 
     public static Task<Azurite> SharedAsync() => SharedInstance.Value;
 
@@ -85,6 +104,10 @@ public sealed class Azurite
         {
             info.ArgumentList.Add(arg);
         }
+        // The development account plus isolated ones, all with the public development key.
+        info.Environment["AZURITE_ACCOUNTS"] = string.Join(";", new[] { StorageConnection.DevelopmentAccountName }
+            .Concat(Enumerable.Range(1, IsolatedAccounts).Select(IsolatedName))
+            .Select(a => $"{a}:{StorageConnection.DevelopmentAccountKey}"));
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -29,7 +29,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         EnsureFrontEndBuilt();
         Directory.CreateDirectory(Screenshots);
         // Invitations flow through the real notifications queue to the outbox, as in a local run.
-        App = await ParleyApp.StartOnKestrelAsync(new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = "notifications" });
+        // Its own storage account: its pump must not take the work of tests that drive other providers.
+        var azurite = await Azurite.SharedAsync();
+        App = await ParleyApp.StartOnKestrelAsync(new()
+        {
+            ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(),
+            ["QueuePump:Enabled"] = "true",
+            ["QueuePump:Queues"] = "notifications",
+        });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

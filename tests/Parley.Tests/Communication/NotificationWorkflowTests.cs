@@ -17,7 +17,13 @@ public sealed class NotificationWorkflowTests
     [Fact]
     public async Task A_booked_appointment_reaches_the_outbox_by_sms_and_email_in_its_language_through_the_queue()
     {
-        await using var app = await ParleyApp.StartAsync(new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = "notifications" });
+        var azurite = await Azurite.SharedAsync();
+        await using var app = await ParleyApp.StartAsync(new()
+        {
+            ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(), // its pump must not take other tests' work
+            ["QueuePump:Enabled"] = "true",
+            ["QueuePump:Queues"] = "notifications",
+        });
         var (admin, me) = await SignUpAsync(app);
         var (appointment, _) = await BookAsync(admin, language: "de", pin: true);
 

@@ -1,0 +1,81 @@
+using Parley.Functions.Accounts;
+using Parley.Functions.Appointments;
+using Parley.Functions.Cases;
+using Parley.Functions.Identity;
+using Parley.Functions.Notifications.Providers;
+
+namespace Parley.Functions.Notifications;
+
+/// <summary>What a workflow step needs to write to the customer of an appointment.</summary>
+public sealed record CustomerContext(Case Case, Account Account, string OperatorName);
+
+/// <summary>
+/// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
+/// and operator, renders the template, and sends on each requested channel through the idempotent sender.
+/// </summary>
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, IConfiguration configuration, TimeProvider time)
+{
+    public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
+    {
+        var c = await cases.GetAsync(tenant, appointment.CaseId, ct);
+        var account = await accounts.GetSettingsAsync(tenant, ct);
+        if (c is null || account is null)
+        {
+            return null;
+        }
+        var operatorName = (await accounts.ListOperatorsCachedAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
+        return new CustomerContext(c, account, operatorName);
+    }
+
+    /// <summary>The join link in messages: App__PublicUrl, else the address the appointment was booked from.</summary>
+    public string JoinUrl(Appointment appointment) => appointments.JoinUrl(
+        configuration["App:PublicUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment);
+
+    /// <summary>
+    /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on. Message ids are
+    /// "{appointment}|{purpose}|{channel}". A missing address is recorded as failed when <paramref name="recordMissing"/>.
+    /// Returns the provider's unavailability (for the caller to retry later), or null when everything was handled.
+    /// </summary>
+    public async Task<ProviderUnavailableException?> SendAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, MessageFacts facts,
+        InvitationRequest channels, string purpose, bool late, bool recordMissing, long dequeueCount, CancellationToken ct)
+    {
+        var rendered = templates.Render(kind, facts);
+        var now = time.GetUtcNow();
+        ProviderUnavailableException? unavailable = null;
+        foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.Email), (MessageChannel.Sms, channels.Sms, context.Case.Phone) })
+        {
+            if (!on || (to is null && !recordMissing))
+            {
+                continue;
+            }
+            var planned = new MessageRecord(accountId, $"{appointment.Id}|{purpose}|{channel.ToString().ToLowerInvariant()}", appointment.Id, kind,
+                channel, to ?? "", facts.Language, MessageStatus.Queued, null, late, 0, null, now, now);
+            if (to is null)
+            {
+                await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
+                continue;
+            }
+            var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.Case.Name,
+                channel == MessageChannel.Sms
+                    ? configuration["Communication:SmsFrom"] ?? "Parley"
+                    : context.Account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local",
+                context.Account.SenderName ?? context.Account.BusinessName, rendered.Subject,
+                channel == MessageChannel.Sms ? rendered.Sms : rendered.Text, channel == MessageChannel.Email ? rendered.Html : null, now);
+            try
+            {
+                await sender.SendAsync(planned, content, ct);
+            }
+            catch (ProviderUnavailableException ex)
+            {
+                unavailable = ex;
+            }
+            catch (Exception) when (dequeueCount >= 5)
+            {
+                // The last delivery of work that keeps failing: show it on the appointment before it goes to poison.
+                await sender.FailAsync(planned, "Could not be processed; an administrator was alerted.", CancellationToken.None);
+                throw;
+            }
+        }
+        return unavailable;
+    }
+}
