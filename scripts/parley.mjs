@@ -5,7 +5,7 @@
 //   npm test   → installs npm tooling if needed and runs the whole .NET test suite.
 //   npm run bench → the storage benchmark (figures, not pass/fail).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import http from "node:http";
 import path from "node:path";
@@ -213,6 +213,7 @@ async function test() {
   mkdirSync(tmp, { recursive: true });
   const env = { ...process.env, TMPDIR: tmp, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1" };
   const { code, text } = await runStreaming(["test", "Parley.slnx", ...passThrough], env);
+  stopLeftoverAzurite(tmp);
   let passed = 0, failed = 0, skipped = 0, runs = 0;
   // One summary per test assembly: "Passed!  - Failed: 0, Passed: 9, Skipped: 0, Total: 9" (minimal verbosity).
   for (const m of text.matchAll(/(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)/g)) {
@@ -238,6 +239,21 @@ async function test() {
   }
   console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);
+}
+
+/** Stops Azurite processes the test fixture started, in case the test host ended without its exit handlers. */
+function stopLeftoverAzurite(tmp) {
+  const dir = path.join(tmp, "azurite-pids");
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name);
+    try {
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 async function bench() {

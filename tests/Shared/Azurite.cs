@@ -109,6 +109,16 @@ public sealed class Azurite
             .Concat(Enumerable.Range(1, IsolatedAccounts).Select(IsolatedName))
             .Select(a => $"{a}:{StorageConnection.DevelopmentAccountKey}"));
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        // The test runner may end this process without running exit handlers; 'npm test' stops what is listed here.
+        try
+        {
+            var pids = Path.Combine(RepositoryPaths.Root, ".tmp", "azurite-pids");
+            Directory.CreateDirectory(pids);
+            File.WriteAllText(Path.Combine(pids, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), script);
+        }
+        catch (IOException)
+        {
+        }
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
