@@ -27,8 +27,6 @@ public static class AppointmentEndpoints
         return api;
     }
 
-    private sealed record Context(Tenant Tenant, Account Account, HttpContext Http, TimeProvider Time);
-
     private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var c = await cases.GetAsync(tenant, caseId, ct);
@@ -48,7 +46,7 @@ public static class AppointmentEndpoints
         try
         {
             var (savedCase, appointment) = await store.BookAsync(tenant, caseId,
-                current => plan(current, Entry("scheduled", tenant, time, null)) with { Origin = Origin(http) },
+                current => plan(current, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) },
                 current => current with { Email = email, Phone = phone }, ct);
             await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
@@ -84,7 +82,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)) with { Origin = Origin(http) }, ct);
+            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) }, ct);
             await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", new
             {
@@ -141,17 +139,16 @@ public static class AppointmentEndpoints
     }
 
     private static async Task<IResult> GetAsync(string id, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct) =>
-        await VisibleAsync(id, tenant, cases, rules, store, ct) is { } a ? TypedResults.Ok(View(a, http, store)) : TypedResults.NotFound();
+        await VisibleAsync(id, tenant, cases, rules, store, ct) is { } visible ? TypedResults.Ok(View(visible.Appointment, http, store)) : TypedResults.NotFound();
 
     private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
-        var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
-        if (current is null)
+        if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
             return TypedResults.NotFound();
         }
+        var (current, c) = visible;
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
-        var c = await cases.GetAsync(tenant, current.CaseId, ct);
         var v = new Validation();
         var request = new AppointmentRequest(
             Wire.Name(current.Type),
@@ -159,7 +156,7 @@ public static class AppointmentEndpoints
             patch.TimeZone ?? current.TimeZone, patch.OperatorIds ?? current.OperatorIds,
             patch.Invitation ?? new InvitationInput(current.Invitation.Sms, current.Invitation.Email, current.Invitation.Language),
             patch.PinProtected ?? current.PinProtected, null, null);
-        var plan = await PlanAsync(v, request, tenant, account, rules, c?.Email, c?.Phone, current.Invitation.Language, "", ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", ct);
         if (plan is null)
         {
             return v.Problem();
@@ -168,7 +165,7 @@ public static class AppointmentEndpoints
         {
             var (_, saved) = await store.RescheduleAsync(tenant, id, before =>
             {
-                var planned = plan(c!, Entry("rescheduled", tenant, time, null));
+                var planned = plan(c, Entry("rescheduled", tenant, time, null));
                 return before with
                 {
                     Start = planned.Start, End = planned.End, TimeZone = planned.TimeZone, OperatorIds = planned.OperatorIds,
@@ -225,19 +222,18 @@ public static class AppointmentEndpoints
 
     private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
-        var current = await VisibleAsync(id, tenant, cases, rules, store, ct);
-        if (current is null)
+        if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
             return TypedResults.NotFound();
         }
+        var (current, c) = visible;
         if (current.Status == AppointmentStatus.Cancelled)
         {
             return Validation.Single("status", L("This appointment is cancelled; schedule a new one instead."), StatusCodes.Status409Conflict, L("Appointment cancelled"));
         }
-        var c = await cases.GetAsync(tenant, current.CaseId, ct);
         var v = new Validation();
         var invitation = current.Invitation with { Sms = request?.Sms ?? current.Invitation.Sms, Email = request?.Email ?? current.Invitation.Email };
-        CheckChannels(v, invitation, c?.Email, c?.Phone, "");
+        CheckChannels(v, invitation, c.Email, c.Phone, "");
         if (!invitation.Sms && !invitation.Email)
         {
             v.Add("email", L("Choose SMS, e-mail or both."));
@@ -348,7 +344,8 @@ public static class AppointmentEndpoints
         return default;
     }
 
-    private static async Task<Appointment?> VisibleAsync(string id, Tenant tenant, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct)
+    /// <summary>The appointment and its case, when the caller may see the case.</summary>
+    private static async Task<(Appointment Appointment, Case Case)?> VisibleAsync(string id, Tenant tenant, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct)
     {
         var a = await store.GetAsync(tenant, id, ct);
         if (a is null)
@@ -356,7 +353,7 @@ public static class AppointmentEndpoints
             return null;
         }
         var c = await cases.GetAsync(tenant, a.CaseId, ct);
-        return c is not null && await rules.CanSeeAsync(tenant, c, ct) ? a : null;
+        return c is not null && await rules.CanSeeAsync(tenant, c, ct) ? (a, c) : null;
     }
 
     /// <summary>Queues the customer messages of the history entry just written. The appointment is saved either way.</summary>
@@ -375,16 +372,9 @@ public static class AppointmentEndpoints
     private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>
         new(time.GetUtcNow(), action, tenant.OperatorId ?? "api:" + tenant.ApiKeyId, null, null, reason, null);
 
-    /// <summary>The public address of the dashboard: App__PublicUrl, else the address this request came to.</summary>
-    private static string Origin(HttpContext http)
-    {
-        var configured = http.RequestServices.GetRequiredService<IConfiguration>()["App:PublicUrl"];
-        return string.IsNullOrWhiteSpace(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
-    }
-
     private static AppointmentView View(Appointment a, HttpContext http, AppointmentStore store)
     {
-        var origin = Origin(http);
+        var origin = Hosting.PublicUrl.Of(http);
         return new AppointmentView(a.Id, a.CaseId, Wire.Name(a.Type), a.Start, a.End, a.TimeZone, a.OperatorIds, a.Invitation, a.PinProtected,
             a.Pin, store.JoinUrl(origin, a), Wire.Name(a.Status), a.History);
     }

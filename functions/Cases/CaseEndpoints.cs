@@ -109,7 +109,7 @@ public static class CaseEndpoints
     }
 
     /// <summary>Deletes a case with no upcoming appointments (cancel those first); past appointments go with it.</summary>
-    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, TimeProvider time, CancellationToken ct)
     {
         var c = await store.GetAsync(tenant, id, ct);
         if (c is null)

@@ -29,7 +29,7 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
 
     /// <summary>The join link in messages: App__PublicUrl, else the address the appointment was booked from.</summary>
     public string JoinUrl(Appointment appointment) => appointments.JoinUrl(
-        configuration["App:PublicUrl"] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment);
+        configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment);
 
     /// <summary>
     /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on. Message ids are

@@ -46,18 +46,18 @@ public sealed class MessageStore(StorageAccount storage)
         return row is null ? null : From(row);
     }
 
-    /// <summary>Creates the record unless it exists; returns what is stored either way.</summary>
-    public async Task<MessageRecord> CreateOrGetAsync(MessageRecord record, CancellationToken ct)
+    /// <summary>Creates the record unless it exists; returns what is stored either way, and whether this call created it.</summary>
+    public async Task<(MessageRecord Record, bool Created)> CreateOrGetAsync(MessageRecord record, CancellationToken ct)
     {
         var entity = ToEntity(record);
         try
         {
             await _table.AddEntityAsync(entity, ct);
-            return record with { ETag = entity.ETag };
+            return (record with { ETag = entity.ETag }, true);
         }
         catch (RequestFailedException ex) when (ex.IsAlreadyExists())
         {
-            return (await GetAsync(record.AccountId, record.Id, ct))!;
+            return ((await GetAsync(record.AccountId, record.Id, ct))!, false);
         }
     }
 

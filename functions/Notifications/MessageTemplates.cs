@@ -68,12 +68,9 @@ public sealed partial class MessageTemplates
         {
             lines.Add(Text(section, "reason"));
         }
-        if (kind != MessageKind.Cancellation)
+        if (kind != MessageKind.Cancellation && facts.Pin is not null)
         {
-            if (facts.Pin is not null)
-            {
-                lines.Add(Text(catalog, "pinLine"));
-            }
+            lines.Add(Text(catalog, "pinLine"));
         }
         var text = string.Join("\n\n", lines.Select(l => Fill(l, values, encode: false)))
             + (kind != MessageKind.Cancellation ? $"\n\n{Fill(Text(catalog, "linkLabel"), values, false)}: {facts.JoinUrl}" : "")

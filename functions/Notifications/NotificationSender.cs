@@ -14,12 +14,12 @@ public sealed class NotificationSender(MessageStore store, IMessageProvider prov
     public async Task<MessageRecord> SendAsync(MessageRecord planned, OutgoingMessage content, CancellationToken ct)
     {
         // First attempt: one write creates the record already in Sending.
-        var record = await store.CreateOrGetAsync(planned with { Status = MessageStatus.Sending, Attempts = 1 }, ct);
+        var (record, created) = await store.CreateOrGetAsync(planned with { Status = MessageStatus.Sending, Attempts = 1 }, ct);
         if (record.Status is MessageStatus.Sent or MessageStatus.Delivered or MessageStatus.Failed)
         {
             return record; // done before: a duplicate message or a replay
         }
-        if (record.CreatedAt != planned.CreatedAt || record.Attempts != 1 || record.Status != MessageStatus.Sending)
+        if (!created)
         {
             // Found from an earlier attempt (crash, outage): count this one.
             record = await store.SaveAsync(record with { Status = MessageStatus.Sending, Attempts = record.Attempts + 1, Late = planned.Late || record.Late, UpdatedAt = time.GetUtcNow() }, ct);
@@ -47,7 +47,7 @@ public sealed class NotificationSender(MessageStore store, IMessageProvider prov
     /// <summary>Marks a message failed for good (no address, gave up after retries, could not be processed).</summary>
     public async Task<MessageRecord> FailAsync(MessageRecord planned, string reason, CancellationToken ct)
     {
-        var record = await store.CreateOrGetAsync(planned, ct);
+        var (record, _) = await store.CreateOrGetAsync(planned, ct);
         return record.Status is MessageStatus.Sent or MessageStatus.Delivered
             ? record
             : await store.SaveAsync(record with { Status = MessageStatus.Failed, Reason = reason, UpdatedAt = time.GetUtcNow() }, CancellationToken.None);

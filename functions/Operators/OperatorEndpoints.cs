@@ -168,8 +168,7 @@ public static class OperatorEndpoints
 
     internal static string SetPasswordUrl(HttpContext http, string token)
     {
-        var configured = http.RequestServices.GetRequiredService<IConfiguration>()["App:PublicUrl"];
-        var origin = string.IsNullOrWhiteSpace(configured) ? $"{http.Request.Scheme}://{http.Request.Host}" : configured.TrimEnd('/');
+        var origin = Hosting.PublicUrl.Of(http);
         // The token travels in the fragment: browsers never send it to a server, so it stays out of logs.
         return $"{origin}/set-password#token={Uri.EscapeDataString(token)}";
     }

@@ -67,21 +67,16 @@ async function render(): Promise<void> {
   if (me === null) me = await loadMe().catch(() => null);
   if (me === null) return navigate("/sign-in", true);
   const isAdmin = me.operator?.role === "administrator";
+  // A case's own page is the cases page with that case open.
   const caseMatch = /^\/cases\/([a-z2-7]{1,32})$/.exec(path);
   let target = path;
-  if (caseMatch) {
-    const ctxCase: Context = { me, navigate, refreshMe: async () => { me = await loadMe(); } };
-    const content = h("div", {}, h("p", { class: "loading" }, t("common.loading")));
-    replace(root, shell(ctxCase, "/cases", path, content, signOut));
-    replace(content, await casesPage(ctxCase, caseMatch[1]!));
-    focusMain();
-    return;
+  if (!caseMatch) {
+    if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
+    if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
+    if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
+    if (target !== path) return navigate(target, true);
   }
-  if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
-  if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
-  if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
-  if (target !== path) return navigate(target, true);
-  const route = privateRoutes[target]!;
+  const route = caseMatch ? { page: (c: Context) => casesPage(c, caseMatch[1]!), nav: "/cases" } : privateRoutes[target]!;
   const ctx: Context = {
     me,
     navigate,

@@ -84,7 +84,6 @@ internal static class ApiBenchmark
 
     private static async Task<string> NewAccountKeyAsync(string address, int n)
     {
-        var cookies = new System.Net.CookieContainer();
         // The session cookie is Secure; over plain loopback HTTP we carry it by hand.
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(address) };
         http.DefaultRequestHeaders.Add("X-Parley-Client", "benchmark");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Parley.Functions.Storage;
 using Parley.Functions.Storage.Tables;
@@ -54,8 +53,6 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
     }
 
     private static string Sanitize(string id) => new(id.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c).ToArray());
-
-    internal static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }
 
 public sealed record OutboxEntry(string Id, string Channel, string To, string? ToName, string From, string? FromName, string Subject, string Text, string? Html, DateTimeOffset SentAt);
