@@ -45,7 +45,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var (savedCase, appointment) = await store.BookAsync(tenant, caseId,
+            var (_, appointment) = await store.BookAsync(tenant, c,
                 current => plan(current, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) },
                 current => current with { Email = email, Phone = phone }, ct);
             await NotifyAsync(notify, logs, appointment);
@@ -163,7 +163,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var (_, saved) = await store.RescheduleAsync(tenant, id, before =>
+            var (_, saved) = await store.RescheduleAsync(tenant, visible, before =>
             {
                 var planned = plan(c, Entry("rescheduled", tenant, time, null));
                 return before with
@@ -194,7 +194,7 @@ public static class AppointmentEndpoints
 
     private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
-        if (await VisibleAsync(id, tenant, cases, rules, store, ct) is null)
+        if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
             return TypedResults.NotFound();
         }
@@ -206,7 +206,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var cancelled = await store.CancelAsync(tenant, id, a => a with
+            var cancelled = await store.CancelAsync(tenant, visible, a => a with
             {
                 UpdatedAt = time.GetUtcNow(),
                 History = [.. a.History, Entry("cancelled", tenant, time, reason) with { Start = a.Start, End = a.End, Invitation = a.Invitation }],

@@ -72,12 +72,15 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         return entries;
     }
 
-    /// <summary>Books an appointment for an existing case. Throws <see cref="OverlapException"/> when an operator is busy.</summary>
-    public async Task<(Case Case, Appointment Appointment)> BookAsync(Tenant tenant, string caseId, Func<Case, Appointment> build, Func<Case, Case> updateCase, CancellationToken ct)
+    /// <summary>
+    /// Books an appointment for an existing case. Throws <see cref="OverlapException"/> when an operator is busy.
+    /// <paramref name="known"/> is the case as the caller just read it: used for the first attempt, re-read on retries.
+    /// </summary>
+    public async Task<(Case Case, Appointment Appointment)> BookAsync(Tenant tenant, Case known, Func<Case, Appointment> build, Func<Case, Case> updateCase, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var c = await cases.GetAsync(tenant, caseId, ct) ?? throw new KeyNotFoundException();
+            var c = attempt == 0 ? known : await cases.GetAsync(tenant, known.Id, ct) ?? throw new KeyNotFoundException();
             var appointment = build(c);
             var after = updateCase(c) with { ScheduledAppointments = With(c.ScheduledAppointments, appointment), UpdatedAt = time.GetUtcNow() };
             var slots = await ReadSlotsAsync(tenant, appointment.OperatorIds, appointment.Start, appointment.End, ct);
@@ -122,18 +125,20 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         }
     }
 
-    /// <summary>Moves and/or changes an appointment; the old slot claims are released and the new ones taken in one transaction.</summary>
-    public async Task<(Case Case, Appointment Appointment)> RescheduleAsync(Tenant tenant, string id, Func<Appointment, Appointment> change, CancellationToken ct)
+    /// <summary>
+    /// Moves and/or changes an appointment; the old slot claims are released and the new ones taken in one transaction.
+    /// <paramref name="known"/> is the appointment and case as the caller just read them (first attempt only).
+    /// </summary>
+    public async Task<(Case Case, Appointment Appointment)> RescheduleAsync(Tenant tenant, (Appointment Appointment, Case Case) known, Func<Appointment, Appointment> change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+            var (before, c) = attempt == 0 ? known : await ReadAsync(tenant, known.Appointment.Id, ct);
             if (before.Status == AppointmentStatus.Cancelled)
             {
                 throw new AppointmentCancelledException();
             }
             var after = change(before);
-            var c = await cases.GetAsync(tenant, before.CaseId, ct) ?? throw new KeyNotFoundException();
             var caseAfter = c with { ScheduledAppointments = With(c.ScheduledAppointments, after), UpdatedAt = time.GetUtcNow() };
             var operators = before.OperatorIds.Union(after.OperatorIds).ToList();
             var slots = await ReadSlotsAsync(tenant, operators, Min(before.Start, after.Start), Max(before.End, after.End), ct);
@@ -154,20 +159,22 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         }
     }
 
-    /// <summary>Cancels: frees the operators' time and removes the calendar entries; the appointment and its history stay.</summary>
-    public async Task<Appointment> CancelAsync(Tenant tenant, string id, Func<Appointment, Appointment> change, CancellationToken ct)
+    /// <summary>
+    /// Cancels: frees the operators' time and removes the calendar entries; the appointment and its history stay.
+    /// <paramref name="known"/> is the appointment and case as the caller just read them (first attempt only).
+    /// </summary>
+    public async Task<Appointment> CancelAsync(Tenant tenant, (Appointment Appointment, Case Case) known, Func<Appointment, Appointment> change, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+            var (before, c) = attempt == 0 ? known : await ReadAsync(tenant, known.Appointment.Id, ct);
             if (before.Status == AppointmentStatus.Cancelled)
             {
                 return before;
             }
             var after = change(before) with { Status = AppointmentStatus.Cancelled };
-            var c = await cases.GetAsync(tenant, before.CaseId, ct) ?? throw new KeyNotFoundException();
             var scheduled = new Dictionary<string, DateTimeOffset>(c.ScheduledAppointments);
-            scheduled.Remove(id);
+            scheduled.Remove(before.Id);
             var caseAfter = c with { ScheduledAppointments = scheduled, UpdatedAt = time.GetUtcNow() };
             var slots = await ReadSlotsAsync(tenant, before.OperatorIds, before.Start, before.End, ct);
             var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
@@ -184,6 +191,12 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             {
             }
         }
+    }
+
+    private async Task<(Appointment, Case)> ReadAsync(Tenant tenant, string id, CancellationToken ct)
+    {
+        var a = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
+        return (a, await cases.GetAsync(tenant, a.CaseId, ct) ?? throw new KeyNotFoundException());
     }
 
     /// <summary>Records a change that touches neither time nor operators (e.g. invitations resent).</summary>
