@@ -193,6 +193,28 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         }
     }
 
+    /// <summary>
+    /// Deletes a case's appointments (rows, case index, calendar entries) in transactions of at most 100 rows. Used when
+    /// the case is deleted; its appointments are all in the past or cancelled by then, so no future slot is held.
+    /// </summary>
+    public async Task DeleteForCaseAsync(Tenant tenant, string caseId, CancellationToken ct)
+    {
+        var actions = new List<TableTransactionAction>();
+        foreach (var a in await ListForCaseAsync(tenant, caseId, ct))
+        {
+            actions.Add(TableTransactionAction.Delete(new TableEntity(tenant.AccountId, AppointmentPrefix + a.Id), ETag.All));
+            actions.Add(TableTransactionAction.Delete(new TableEntity(tenant.AccountId, CaseAppointmentPrefix + caseId + "|" + a.Id), ETag.All));
+            if (a.Status == AppointmentStatus.Scheduled)
+            {
+                actions.AddRange(CalendarKeys(a).Select(key => TableTransactionAction.Delete(new TableEntity(tenant.AccountId, key), ETag.All)));
+            }
+        }
+        foreach (var chunk in actions.Chunk(100))
+        {
+            await Table.SubmitTransactionAsync(chunk, ct);
+        }
+    }
+
     private async Task<(Appointment, Case)> ReadAsync(Tenant tenant, string id, CancellationToken ct)
     {
         var a = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();

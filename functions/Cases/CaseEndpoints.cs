@@ -108,8 +108,8 @@ public static class CaseEndpoints
         }
     }
 
-    /// <summary>Deletes a case with no upcoming appointments (cancel those first); past appointments go with it.</summary>
-    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, TimeProvider time, CancellationToken ct)
+    /// <summary>Deletes a case with no upcoming appointments (cancel those first); past and cancelled appointments go with it.</summary>
+    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, TimeProvider time, CancellationToken ct)
     {
         var c = await store.GetAsync(tenant, id, ct);
         if (c is null)
@@ -120,7 +120,9 @@ public static class CaseEndpoints
         {
             return Validation.Single("appointments", L("This case has upcoming appointments. Cancel them before deleting the case."), StatusCodes.Status409Conflict, L("Case has appointments"));
         }
-        await store.DeleteAsync(c, [], ct);
+        // Appointments first: if this stops halfway, the case is still there and deleting again finishes the job.
+        await appointments.DeleteForCaseAsync(tenant, c.Id, ct);
+        await store.DeleteAsync(c, ct);
         return TypedResults.NoContent();
     }
 

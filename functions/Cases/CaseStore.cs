@@ -117,16 +117,12 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         return after with { ETag = actions[0].Entity.ETag };
     }
 
-    public async Task DeleteAsync(Case c, IReadOnlyList<TableTransactionAction> extra, CancellationToken ct)
-    {
-        var actions = new List<TableTransactionAction>
-        {
+    /// <summary>Deletes the case and its list entry (its appointments first: AppointmentStore.DeleteForCaseAsync).</summary>
+    public async Task DeleteAsync(Case c, CancellationToken ct) =>
+        await _table.SubmitTransactionAsync([
             TableTransactionAction.Delete(new TableEntity(c.AccountId, CasePrefix + c.Id), c.ETag),
             TableTransactionAction.Delete(new TableEntity(c.AccountId, ActivityKey(c)), ETag.All),
-        };
-        actions.AddRange(extra);
-        await _table.SubmitTransactionAsync(actions, ct);
-    }
+        ], ct);
 
     /// <summary>
     /// One range query over the activity index (newest first), filtered as it streams; the cursor is the last row key

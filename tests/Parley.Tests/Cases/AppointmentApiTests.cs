@@ -259,6 +259,30 @@ public sealed class AppointmentApiTests : AppTest
         Assert.Equal("Pro", back.GetProperty("customFields").GetProperty("tier").GetString());
     }
 
+    [Fact]
+    public async Task Deleting_a_case_is_refused_while_it_has_an_upcoming_appointment_and_otherwise_takes_its_appointments_along()
+    {
+        var (admin, me) = await SignUpAsync(App);
+        var c = await CreateAsync(admin, new { name = "To be deleted" });
+        var appointment = await BookAsync(admin, Id(c), new { start = At(10), end = At(11) });
+        var id = appointment.GetProperty("id").GetString()!;
+
+        using var refused = await admin.DeleteAsync($"/api/cases/{Id(c)}");
+        await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{id}/cancel", new { }), HttpStatusCode.OK);
+        using var deleted = await admin.DeleteAsync($"/api/cases/{Id(c)}");
+
+        Assert.Contains("Cancel them", (await ApiSession.ReadAsync(refused, HttpStatusCode.Conflict)).GetProperty("errors").GetProperty("appointments")[0].GetString());
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/appointments/{id}")).StatusCode);
+        var accountId = me.GetProperty("account").GetProperty("id").GetString()!;
+        var left = new List<string>();
+        await foreach (var row in App.Storage.GetTableClient("Cases").QueryAsync(Parley.Functions.Storage.Tables.TableFilter.Create($"PartitionKey eq {accountId}")))
+        {
+            left.Add(row.RowKey);
+        }
+        Assert.DoesNotContain(left, k => k.Contains(id, StringComparison.Ordinal) || k.Contains(Id(c), StringComparison.Ordinal));
+    }
+
     private static async Task<JsonElement> BookAsync(ApiSession session, string caseId, object body)
     {
         using var response = await session.PostAsync($"/api/cases/{caseId}/appointments", body);
