@@ -1,6 +1,7 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
+using Parley.Functions.Calls;
 using Parley.Functions.Cases;
 using Parley.Functions.CustomFields;
 using Parley.Functions.Hosting;
@@ -21,6 +22,7 @@ builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
 builder.Services.AddCases();
 builder.Services.AddNotifications();
+builder.Services.AddCalls();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -36,6 +38,7 @@ api.MapCustomFieldEndpoints();
 api.MapCaseEndpoints();
 api.MapAppointmentEndpoints();
 api.MapNotificationEndpoints();
+api.MapCallEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -21,6 +21,8 @@ public static class ServerText
     internal static readonly Dictionary<string, string> German = new(StringComparer.Ordinal)
     {
         ["This field is required."] = "Dieses Feld ist erforderlich.",
+        ["The request body is too large."] = "Der Inhalt der Anfrage ist zu groß.",
+        ["The request body is not valid JSON."] = "Der Inhalt der Anfrage ist kein gültiges JSON.",
         ["Use at least {0} characters."] = "Verwenden Sie mindestens {0} Zeichen.",
         ["Use at most {0} characters (you entered {1})."] = "Verwenden Sie höchstens {0} Zeichen (Sie haben {1} eingegeben).",
         ["Use at most {0} characters."] = "Verwenden Sie höchstens {0} Zeichen.",

@@ -6,7 +6,8 @@ namespace Parley.Functions.Identity;
 /// Cross-site request forgery guard for the cookie-authenticated API. A state-changing <c>/api</c> request
 /// without an API key must carry <c>X-Parley-Client</c> (a custom header a foreign site can only send after a
 /// CORS preflight we never allow) and must not be marked cross-site by the browser (<c>Sec-Fetch-Site</c>, <c>Origin</c>).
-/// Together with SameSite=Strict cookies this covers old and new browsers alike.
+/// Together with SameSite=Strict cookies this covers old and new browsers alike. <c>/api/acs</c> is exempt: Communication
+/// Services' webhooks carry no cookies and are authenticated by their own secrets.
 /// </summary>
 public sealed class CsrfProtection(RequestDelegate next)
 {
@@ -15,7 +16,7 @@ public sealed class CsrfProtection(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+        if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();

@@ -16,6 +16,7 @@ public static class NotificationEndpoints
     {
         api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().WithTags("Appointments");
         api.MapGet("/outbox", OutboxAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
+        api.MapGet("/outbox/{id}/html", OutboxHtmlAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         return api;
     }
 
@@ -40,5 +41,21 @@ public static class NotificationEndpoints
             return TypedResults.Problem(L("Messages go through Azure Communication Services; the outbox only exists with the local provider."), statusCode: StatusCodes.Status404NotFound);
         }
         return TypedResults.Ok(await outbox.ListAsync(tenant.AccountId, Math.Clamp(limit ?? 100, 1, 500), ct));
+    }
+
+    /// <summary>
+    /// An outbox e-mail as its recipient would see it, for a sandboxed frame on the outbox page: its own policy allows
+    /// inline styles and remote images but no script, no forms and no framing by anyone else.
+    /// </summary>
+    private static async Task<IResult> OutboxHtmlAsync(string id, Tenant tenant, OutboxProvider outbox, HttpContext http, CancellationToken ct)
+    {
+        var html = await outbox.GetHtmlAsync(tenant.AccountId, id, ct);
+        if (html is null)
+        {
+            return TypedResults.NotFound();
+        }
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox";
+        http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+        return TypedResults.Content(html, "text/html; charset=utf-8");
     }
 }

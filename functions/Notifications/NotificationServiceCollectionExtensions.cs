@@ -21,7 +21,13 @@ public sealed class CommunicationOptions
     /// <summary>The e-mail sender when an account has none of its own (must belong to a domain linked to ACS).</summary>
     public string? EmailFrom { get; set; }
 
-    internal sealed class Validator : IValidateOptions<CommunicationOptions>
+    /// <summary>The number automated calls come from (an ACS number); defaults to <see cref="SmsFrom"/>. Accounts may set their own.</summary>
+    public string? CallerId { get; set; }
+
+    /// <summary>Azure AI services endpoint connected to the ACS resource: calls speak their text with it.</summary>
+    public string? CognitiveServicesEndpoint { get; set; }
+
+    internal sealed class Validator(IConfiguration configuration) : IValidateOptions<CommunicationOptions>
     {
         public ValidateOptionsResult Validate(string? name, CommunicationOptions o)
         {
@@ -40,6 +46,10 @@ public sealed class CommunicationOptions
                 }
                 if (string.IsNullOrWhiteSpace(o.SmsFrom)) errors.Add("Communication__SmsFrom is required when Communication__Provider is 'acs'.");
                 if (string.IsNullOrWhiteSpace(o.EmailFrom)) errors.Add("Communication__EmailFrom is required when Communication__Provider is 'acs'.");
+                if (!Uri.TryCreate(o.CognitiveServicesEndpoint, UriKind.Absolute, out var ai) || ai.Scheme != Uri.UriSchemeHttps)
+                    errors.Add("Communication__CognitiveServicesEndpoint (https) is required when Communication__Provider is 'acs': calls speak through it.");
+                if (!Uri.TryCreate(configuration[Hosting.PublicUrl.Setting], UriKind.Absolute, out var publicUrl) || publicUrl.Scheme != Uri.UriSchemeHttps)
+                    errors.Add("App__PublicUrl (https) is required when Communication__Provider is 'acs': Communication Services posts call and delivery events to it.");
                 if (errors.Count > 0) return ValidateOptionsResult.Fail(errors);
             }
             return ValidateOptionsResult.Success;
@@ -59,13 +69,11 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationSender>();
         services.AddSingleton<NotificationQueue>();
         services.AddSingleton<OutboxProvider>();
+        services.AddSingleton(sp => new AcsClient(AcsConnection.Parse(sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.ConnectionString!, "Communication__ConnectionString")));
         services.AddSingleton<IMessageProvider>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<CommunicationOptions>>().Value;
-            return options.Provider == "acs"
-                ? new AcsProvider(new AcsClient(AcsConnection.Parse(options.ConnectionString!, "Communication__ConnectionString")), sp.GetRequiredService<TimeProvider>())
-                : sp.GetRequiredService<OutboxProvider>();
-        });
+            sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.Provider == "acs"
+                ? new AcsProvider(sp.GetRequiredService<AcsClient>(), sp.GetRequiredService<TimeProvider>())
+                : sp.GetRequiredService<OutboxProvider>());
         services.AddSingleton<ReminderQueue>();
         services.AddSingleton<CustomerMessenger>();
         services.AddQueueHandler<NotificationQueueHandler>();

@@ -29,7 +29,7 @@ public sealed class Azurite
     public string ConnectionString => ConnectionStringFor(StorageConnection.DevelopmentAccountName);
 
     /// <summary>Extra storage accounts for hosts that pump shared work queues, so they never take other tests' messages.</summary>
-    public const int IsolatedAccounts = 8;
+    public const int IsolatedAccounts = 16;
     private static int _nextIsolated;
 
     /// <summary>A connection string to a storage account no other caller of this method gets (a fresh Azurite account).</summary>

@@ -1,4 +1,5 @@
 using Azure;
+using Parley.Functions.Calls.Providers;
 using Parley.Functions.Storage;
 using Parley.Functions.Storage.Tables;
 
@@ -40,6 +41,39 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         return new ProviderResult(true, "outbox:" + entity.RowKey, null);
     }
 
+    /// <summary>Writes one call attempt with its script (idempotent per attempt).</summary>
+    public async Task RecordCallAsync(CallOrder order, string status, CancellationToken ct)
+    {
+        var entity = new TableEntity(order.AccountId, CallRow(order))
+        {
+            { "Channel", "Call" },
+            { "To", order.To },
+            { "From", order.CallerId ?? "Parley" },
+            { "Subject", $"Call {order.CallId}, attempt {order.Attempt + 1}" },
+            { "Text", order.Text },
+            { "Language", order.Language },
+            { "Status", status },
+            { "SentAt", time.GetUtcNow() },
+        };
+        try
+        {
+            await _table.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
+        {
+        }
+    }
+
+    /// <summary>Moves a simulated call attempt on (ringing → played → hung up).</summary>
+    public Task SetCallStatusAsync(CallOrder order, string status, CancellationToken ct) =>
+        _table.UpdateEntityAsync(new TableEntity(order.AccountId, CallRow(order)) { { "Status", status } }, ETag.All, TableUpdateMode.Merge, ct);
+
+    private static string CallRow(CallOrder order) => Sanitize($"call|{order.CallId}|{order.Attempt}");
+
+    /// <summary>The HTML part of one outbox e-mail, or null.</summary>
+    public async Task<string?> GetHtmlAsync(string accountId, string id, CancellationToken ct) =>
+        (await _table.GetEntityIfExistsAsync(accountId, id, cancellationToken: ct)).Value?.GetString("Html");
+
     /// <summary>The newest messages of an account, for the developer outbox page.</summary>
     public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string accountId, int limit, CancellationToken ct)
     {
@@ -47,7 +81,7 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}"), cancellationToken: ct))
         {
             list.Add(new OutboxEntry(e.RowKey, e.GetString("Channel")!.ToLowerInvariant(), e.GetString("To")!, e.GetString("ToName"), e.GetString("From")!,
-                e.GetString("FromName"), e.GetString("Subject")!, e.GetString("Text")!, e.GetString("Html"), e.GetDateTimeOffset("SentAt") ?? default));
+                e.GetString("FromName"), e.GetString("Subject")!, e.GetString("Text")!, e.GetString("Html"), e.GetString("Status"), e.GetDateTimeOffset("SentAt") ?? default));
         }
         return list.OrderByDescending(e => e.SentAt).Take(limit).ToList();
     }
@@ -55,4 +89,4 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
     private static string Sanitize(string id) => new(id.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c).ToArray());
 }
 
-public sealed record OutboxEntry(string Id, string Channel, string To, string? ToName, string From, string? FromName, string Subject, string Text, string? Html, DateTimeOffset SentAt);
+public sealed record OutboxEntry(string Id, string Channel, string To, string? ToName, string From, string? FromName, string Subject, string Text, string? Html, string? Status, DateTimeOffset SentAt);

@@ -6,13 +6,15 @@ import { settingsTabs } from "./shell";
 
 interface OutboxEntry {
   id: string;
-  channel: "sms" | "email";
+  channel: "sms" | "email" | "call";
   to: string;
   toName: string | null;
   from: string;
   fromName: string | null;
   subject: string;
   text: string;
+  html: string | null;
+  status: string | null;
   sentAt: string;
 }
 
@@ -42,5 +44,19 @@ export async function outboxPage(ctx: Context): Promise<Node> {
           h("strong", {}, e.channel === "email" ? e.subject : e.to),
           h("span", { class: "muted" }, formatDate(e.sentAt))),
         h("div", { class: "muted" }, `${t("outbox.to")}: ${e.toName ? `${e.toName} <${e.to}>` : e.to}`),
-        h("pre", { class: "message-text" }, linkify(e.text))))));
+        e.channel === "call" ? h("div", { class: "call-status" }, `${t("outbox.callStatus")}: ${e.status ?? ""}`) : null,
+        e.channel === "call" ? h("div", { class: "muted" }, t("outbox.callScript")) : null,
+        h("pre", { class: "message-text" }, linkify(e.text)),
+        e.channel === "email" && e.html ? renderedEmail(e.id) : null))));
+}
+
+/** The e-mail as the customer sees it, loaded on demand into a sandboxed frame (no script, its own strict policy). */
+function renderedEmail(id: string): Node {
+  const details = h("details", { class: "rendered-email" }, h("summary", {}, t("outbox.showRendered")));
+  details.addEventListener("toggle", () => {
+    if (details.open && !details.querySelector("iframe")) {
+      details.append(h("iframe", { sandbox: "", title: t("outbox.showRendered"), src: `/api/outbox/${encodeURIComponent(id)}/html` }));
+    }
+  });
+  return details;
 }

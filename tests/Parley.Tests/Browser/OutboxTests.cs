@@ -51,6 +51,10 @@ public sealed class OutboxTests(BrowserFixture fixture)
         await Expect(email.GetByRole(AriaRole.Link, new() { Name = joinUrl })).ToHaveAttributeAsync("href", joinUrl);
         await Expect(sms.GetByRole(AriaRole.Link, new() { Name = joinUrl })).ToBeVisibleAsync();
         Assert.StartsWith(fixture.BaseUrl + "/meet#", joinUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+        await email.GetByText("Show the e-mail as sent").ClickAsync();
+        var rendered = email.FrameLocator("iframe[sandbox='']");
+        await Expect(rendered.Locator("body")).ToContainTextAsync("Guten Tag Jürgen Groß,");
+        await Expect(rendered.Locator($"a[href='{joinUrl}']")).ToHaveCountAsync(1);
         await BrowserFixture.ScreenshotAsync(page, "16-outbox");
 
         await page.GotoAsync("/cases");

@@ -23,6 +23,26 @@ public sealed class FakeAcs : IAsyncDisposable
 
     public string ConnectionString => $"endpoint={Server.BaseAddress};accesskey={KeyBase64}";
 
+    /// <summary>App settings that send everything through this fake (callbacks go to https://parley.example, which tests route back in memory).</summary>
+    public Dictionary<string, string?> AppSettings(string? storage = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["App:PublicUrl"] = "https://parley.example",
+            ["Communication:Provider"] = "acs",
+            ["Communication:ConnectionString"] = ConnectionString,
+            ["Communication:SmsFrom"] = "+4930123456",
+            ["Communication:CallerId"] = "+4930999999",
+            ["Communication:EmailFrom"] = "DoNotReply@parley.example",
+            ["Communication:CognitiveServicesEndpoint"] = "https://ai.example.cognitiveservices.azure.com/",
+        };
+        if (storage is not null)
+        {
+            settings["AzureWebJobsStorage"] = storage;
+        }
+        return settings;
+    }
+
     /// <summary>Failures to answer with before behaving normally: (status, Retry-After seconds or null).</summary>
     public ConcurrentQueue<(int Status, int? RetryAfter)> Failures { get; } = new();
 
@@ -38,6 +58,46 @@ public sealed class FakeAcs : IAsyncDisposable
 
     /// <summary>Calls placed (after repeatability dedup), by repeatability id.</summary>
     public ConcurrentDictionary<string, JsonElement> Calls { get; } = new();
+
+    /// <summary>
+    /// Where the fake posts call events, as ACS posts them to a call's callbackUri (CloudEvents array). Set by tests
+    /// whose app is in memory; posts happen before the fake answers the request that caused them, so tests are ordered.
+    /// </summary>
+    public Func<Uri, string, Task<int>>? Callbacks { get; set; }
+
+    /// <summary>Numbers that do not answer: creating a call to them yields CreateCallFailed 408/8523.</summary>
+    public ConcurrentBag<string> Unanswered { get; } = [];
+
+    /// <summary>Status codes our app answered the callbacks with.</summary>
+    public ConcurrentQueue<int> CallbackResponses { get; } = new();
+
+    /// <summary>Create-call requests received, including repeated ones.</summary>
+    public int CallCreateRequests => _createRequests;
+
+    private int _createRequests;
+    private readonly ConcurrentDictionary<string, string> _callbacksByConnection = new();
+
+    private async Task PostEventAsync(string connectionId, string type, string operationContext, int? code = null, int? subCode = null)
+    {
+        if (Callbacks is null || !_callbacksByConnection.TryGetValue(connectionId, out var callback))
+        {
+            return;
+        }
+        var json = JsonSerializer.Serialize(new[]
+        {
+            new
+            {
+                id = Guid.NewGuid().ToString(), source = "calling/callConnections/" + connectionId, type = "Microsoft.Communication." + type, specversion = "1.0",
+                time = DateTimeOffset.UtcNow, datacontenttype = "application/json",
+                data = new
+                {
+                    callConnectionId = connectionId, serverCallId = "server-" + connectionId, correlationId = Guid.NewGuid().ToString(), operationContext,
+                    resultInformation = code is null ? null : new { code, subCode, message = code == 408 ? "Call was not answered." : "Action completed successfully." },
+                },
+            },
+        });
+        CallbackResponses.Enqueue(await Callbacks(new Uri(callback), json));
+    }
 
     /// <summary>Everything said or done on calls: "play:{id}:{locale}:{text}", "terminate:{id}".</summary>
     public ConcurrentQueue<string> CallActions { get; } = new();
@@ -104,9 +164,25 @@ public sealed class FakeAcs : IAsyncDisposable
                 return;
             }
             using var doc = JsonDocument.Parse(request.Body);
-            Calls.TryAdd(repeatability, doc.RootElement.Clone());
+            Interlocked.Increment(ref _createRequests);
+            var connectionId = "call-" + repeatability;
+            var callbackUri = doc.RootElement.GetProperty("callbackUri").GetString()!;
+            var operationContext = doc.RootElement.GetProperty("operationContext").GetString()!;
+            if (Calls.TryAdd(repeatability, doc.RootElement.Clone()))
+            {
+                _callbacksByConnection[connectionId] = callbackUri;
+                var to = doc.RootElement.GetProperty("targets")[0].GetProperty("phoneNumber").GetProperty("value").GetString()!;
+                if (Unanswered.Contains(to))
+                {
+                    await PostEventAsync(connectionId, "CreateCallFailed", operationContext, 408, 8523);
+                }
+                else
+                {
+                    await PostEventAsync(connectionId, "CallConnected", operationContext);
+                }
+            }
             context.Response.StatusCode = 201;
-            await context.Response.WriteAsJsonAsync(new { callConnectionId = "call-" + repeatability, callConnectionState = "connecting", callbackUri = doc.RootElement.GetProperty("callbackUri").GetString() });
+            await context.Response.WriteAsJsonAsync(new { callConnectionId = connectionId, callConnectionState = "connecting", callbackUri });
             return;
         }
         if (path.StartsWith("/calling/callConnections/", StringComparison.Ordinal) && apiVersion == "2024-09-15")
@@ -119,12 +195,14 @@ public sealed class FakeAcs : IAsyncDisposable
                 using var doc = JsonDocument.Parse(request.Body);
                 var text = doc.RootElement.GetProperty("playSources")[0].GetProperty("text");
                 CallActions.Enqueue($"play:{id}:{text.GetProperty("sourceLocale").GetString()}:{text.GetProperty("voiceName").GetString()}:{text.GetProperty("text").GetString()}");
+                await PostEventAsync(id, "PlayCompleted", doc.RootElement.GetProperty("operationContext").GetString()!, 200, 0);
                 context.Response.StatusCode = 202;
                 return;
             }
             if (action == "terminate")
             {
                 CallActions.Enqueue($"terminate:{id}");
+                await PostEventAsync(id, "CallDisconnected", "");
                 context.Response.StatusCode = 204;
                 return;
             }

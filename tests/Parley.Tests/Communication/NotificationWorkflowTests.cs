@@ -139,15 +139,11 @@ public sealed class NotificationWorkflowTests
         Assert.StartsWith("Parley cannot start: ", line);
         Assert.Contains("Communication__ConnectionString", line);
         Assert.Contains("Communication__SmsFrom", line);
+        Assert.Contains("Communication__CognitiveServicesEndpoint", line);
+        Assert.Contains("App__PublicUrl", line);
     }
 
-    private static Task<ParleyApp> AcsAppAsync(FakeAcs acs) => ParleyApp.StartAsync(new()
-    {
-        ["Communication:Provider"] = "acs",
-        ["Communication:ConnectionString"] = acs.ConnectionString,
-        ["Communication:SmsFrom"] = "+4930123456",
-        ["Communication:EmailFrom"] = "DoNotReply@parley.example",
-    });
+    private static Task<ParleyApp> AcsAppAsync(FakeAcs acs) => ParleyApp.StartAsync(acs.AppSettings());
 
     private static async Task<(JsonElement Appointment, string AccountId)> BookAsync(ApiSession admin, string language = "en", bool pin = false)
     {

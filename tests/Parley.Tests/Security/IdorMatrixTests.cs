@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Notifications.Providers;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
@@ -28,6 +29,7 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
         ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
+        ["/api/outbox/{id}/html"] = ("outbox", null),
     };
     private static readonly string[] IdParameters = ["id", "caseId", "key"];
 
@@ -42,7 +44,11 @@ public sealed class IdorMatrixTests : AppTest
         var caseB = await CreateCaseAsync(adminB);
         var appointmentB = await BookAsync(adminB, caseB);
         await ApiSession.ReadAsync(await adminB.PostAsync("/api/custom-fields", new { key = "b-only", label = "B only", type = "text" }), HttpStatusCode.Created);
-        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only" };
+        var accountB = (await adminB.GetJsonAsync("/api/me")).GetProperty("account").GetProperty("id").GetString()!;
+        await App.Services.GetRequiredService<OutboxProvider>().SendAsync(new OutgoingMessage(accountB, "b-mail", MessageChannel.Email, "b@example.com", null,
+            "no-reply@parley.local", null, "B's mail", "text", "<p>B's mail</p>", DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, (await adminB.GetAsync("/api/outbox/b-mail/html")).StatusCode);
+        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only", ["outbox"] = "b-mail" };
         using var byKey = App.NewSession(dashboardHeader: false);
         byKey.UseApiKey(keyA.Key);
 
