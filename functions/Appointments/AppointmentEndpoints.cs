@@ -38,10 +38,15 @@ public static class AppointmentEndpoints
         var v = new Validation();
         var email = request.Email is null ? c.Email : v.Email("email", request.Email, required: false) ?? c.Email;
         var phone = request.Phone is null ? c.Phone : CaseRules.Phone(v, "phone", request.Phone) ?? c.Phone;
-        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", ct);
+        var appointmentId = SecureTokens.NewId();
+        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", appointmentId, ct);
         if (plan is null)
         {
             return v.Problem();
+        }
+        if (await HandOverAsync(notify, logs, tenant.AccountId, appointmentId, 0) is { } unavailable)
+        {
+            return unavailable;
         }
         try
         {
@@ -75,10 +80,15 @@ public static class AppointmentEndpoints
             return v.Problem();
         }
         var draft = await rules.NewCaseAsync(v, request.Case, tenant, "case.", ct);
-        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", ct);
+        var appointmentId = SecureTokens.NewId();
+        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", appointmentId, ct);
         if (draft is null || plan is null)
         {
             return v.Problem();
+        }
+        if (await HandOverAsync(notify, logs, tenant.AccountId, appointmentId, 0) is { } unavailable)
+        {
+            return unavailable;
         }
         try
         {
@@ -156,10 +166,14 @@ public static class AppointmentEndpoints
             patch.TimeZone ?? current.TimeZone, patch.OperatorIds ?? current.OperatorIds,
             patch.Invitation ?? new InvitationInput(current.Invitation.Sms, current.Invitation.Email, current.Invitation.Language),
             patch.PinProtected ?? current.PinProtected, null, null);
-        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", current.Id, ct);
         if (plan is null)
         {
             return v.Problem();
+        }
+        if (await HandOverAsync(notify, logs, tenant.AccountId, current.Id, current.History.Count) is { } unavailable)
+        {
+            return unavailable;
         }
         try
         {
@@ -204,6 +218,10 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
+        if (await HandOverAsync(notify, logs, tenant.AccountId, id, visible.Appointment.History.Count) is { } unavailable)
+        {
+            return unavailable;
+        }
         try
         {
             var cancelled = await store.CancelAsync(tenant, visible, a => a with
@@ -242,6 +260,10 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
+        if (await HandOverAsync(notify, logs, tenant.AccountId, id, current.History.Count) is { } unavailable)
+        {
+            return unavailable;
+        }
         var saved = await store.UpdateAsync(tenant, id, a => a with
         {
             UpdatedAt = time.GetUtcNow(),
@@ -256,7 +278,7 @@ public static class AppointmentEndpoints
     /// <paramref name="v"/>). Contact data and defaults come from the case as it will be saved.
     /// </summary>
     private static async Task<Func<Case, HistoryEntry, Appointment>?> PlanAsync(Validation v, AppointmentRequest r, Tenant tenant, Account account, CaseRules rules,
-        string? email, string? phone, string caseLanguage, string prefix, CancellationToken ct)
+        string? email, string? phone, string caseLanguage, string prefix, string id, CancellationToken ct)
     {
         var type = v.OneOf<AppointmentType>(prefix + "type", r.Type, required: false) ?? AppointmentType.Individual;
         var zoneId = v.TimeZone(prefix + "timeZone", r.TimeZone, required: false) ?? account.TimeZone;
@@ -304,7 +326,6 @@ public static class AppointmentEndpoints
             return null;
         }
         var pin = pinProtected ? MeetingSecrets.NewPin() : null;
-        var id = SecureTokens.NewId();
         var token = MeetingSecrets.NewJoinToken();
         return (c, entry) => new Appointment(id, tenant.AccountId, c.Id, type, start!.Value, end!.Value, zoneId, operators, invitation, pinProtected, pin, token,
             AppointmentStatus.Scheduled, [entry with { Start = start, End = end, Invitation = invitation }], entry.At, entry.At);
@@ -356,7 +377,26 @@ public static class AppointmentEndpoints
         return c is not null && await rules.CanSeeAsync(tenant, c, ct) ? (a, c) : null;
     }
 
-    /// <summary>Queues the customer messages of the history entry just written. The appointment is saved either way.</summary>
+    /// <summary>
+    /// Queues the hidden hand-over item before an appointment write (see <see cref="NotificationQueue.HandOverAsync"/>).
+    /// When the queue is unreachable the request ends here with 503, before anything is written.
+    /// </summary>
+    private static async Task<IResult?> HandOverAsync(NotificationQueue queue, ILoggerFactory logs, string accountId, string appointmentId, int fromHistoryIndex)
+    {
+        try
+        {
+            await queue.HandOverAsync(accountId, appointmentId, fromHistoryIndex, CancellationToken.None);
+            return null;
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notification hand-over of appointment {AppointmentId}; nothing written", appointmentId);
+            return TypedResults.Problem(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."),
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
+        }
+    }
+
+    /// <summary>Queues the customer messages of the history entry just written (the hand-over item covers a failure here).</summary>
     private static async Task NotifyAsync(NotificationQueue queue, ILoggerFactory logs, Appointment a)
     {
         try

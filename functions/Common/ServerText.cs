@@ -21,6 +21,7 @@ public static class ServerText
     internal static readonly Dictionary<string, string> German = new(StringComparer.Ordinal)
     {
         ["This field is required."] = "Dieses Feld ist erforderlich.",
+        ["Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."] = "Parley kann die Nachrichten an den Kunden gerade nicht einreihen, daher wurde nichts gespeichert. Bitte versuchen Sie es gleich noch einmal.",
         ["The request body is too large."] = "Der Inhalt der Anfrage ist zu groß.",
         ["The request body is not valid JSON."] = "Der Inhalt der Anfrage ist kein gültiges JSON.",
         ["Use at least {0} characters."] = "Verwenden Sie mindestens {0} Zeichen.",

@@ -13,7 +13,7 @@ public sealed record CustomerContext(Case Case, Account Account, string Operator
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, IConfiguration configuration, TimeProvider time)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, IConfiguration configuration, TimeProvider time)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -26,6 +26,21 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
         var operatorName = (await accounts.ListOperatorsCachedAsync(tenant, ct)).FirstOrDefault(o => appointment.OperatorIds.Contains(o.Id))?.Name ?? account.BusinessName;
         return new CustomerContext(c, account, operatorName);
     }
+
+    /// <summary>Whether any message for <paramref name="purpose"/> of the appointment was recorded (one point read per channel).</summary>
+    public async Task<bool> AnySentForAsync(string accountId, string appointmentId, string purpose, CancellationToken ct)
+    {
+        foreach (var channel in new[] { MessageChannel.Email, MessageChannel.Sms })
+        {
+            if (await messages.GetAsync(accountId, MessageId(appointmentId, purpose, channel), ct) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string MessageId(string appointmentId, string purpose, MessageChannel channel) => $"{appointmentId}|{purpose}|{channel.ToString().ToLowerInvariant()}";
 
     /// <summary>The join link in messages: App__PublicUrl, else the address the appointment was booked from.</summary>
     public string JoinUrl(Appointment appointment) => appointments.JoinUrl(
@@ -48,7 +63,7 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
             {
                 continue;
             }
-            var planned = new MessageRecord(accountId, $"{appointment.Id}|{purpose}|{channel.ToString().ToLowerInvariant()}", appointment.Id, kind,
+            var planned = new MessageRecord(accountId, MessageId(appointment.Id, purpose, channel), appointment.Id, kind,
                 channel, to ?? "", facts.Language, MessageStatus.Queued, null, late, 0, null, now, now);
             if (to is null)
             {

@@ -6,8 +6,12 @@ using Parley.Functions.Workflows;
 
 namespace Parley.Functions.Notifications;
 
-/// <summary>Work item: deliver what history entry <see cref="HistoryIndex"/> of an appointment means for the customer.</summary>
-public sealed record NotificationWork(string AccountId, string AppointmentId, int HistoryIndex, int Attempt = 0);
+/// <summary>
+/// Work item: deliver what history entry <see cref="HistoryIndex"/> of an appointment means for the customer. A
+/// <see cref="HandOver"/> item, queued (hidden) before the appointment is written, covers every entry from that index
+/// on that has no messages yet: it delivers what a lost immediate item would have.
+/// </summary>
+public sealed record NotificationWork(string AccountId, string AppointmentId, int HistoryIndex, int Attempt = 0, bool HandOver = false);
 
 /// <summary>
 /// The invitation workflow, one step per history entry of an appointment: scheduled → invitation, rescheduled →
@@ -30,8 +34,29 @@ public sealed class NotificationQueueHandler(
         var work = message.ReadJson<NotificationWork>();
         var tenant = new Tenant(work.AccountId, null, OperatorRole.Administrator, "system");
         var appointment = await appointments.GetAsync(tenant, work.AppointmentId, ct);
-        var entry = appointment?.History.ElementAtOrDefault(work.HistoryIndex);
-        if (appointment is null || entry is null || appointment.Type == AppointmentType.Group)
+        if (appointment is null || appointment.Type == AppointmentType.Group)
+        {
+            return; // never written (the hand-over of a failed write), deleted, or a group meeting (the operator shares the link)
+        }
+        if (!work.HandOver)
+        {
+            await HandleEntryAsync(tenant, appointment, work, message.DequeueCount, ct);
+            return;
+        }
+        for (var index = work.HistoryIndex; index < appointment.History.Count; index++)
+        {
+            if (!await messenger.AnySentForAsync(work.AccountId, appointment.Id, $"h{index}", ct))
+            {
+                logger.LogWarning("Appointment {AppointmentId}: history entry {Index} had no messages; the hand-over delivers them", appointment.Id, index);
+                await HandleEntryAsync(tenant, appointment, work with { HistoryIndex = index, HandOver = false }, message.DequeueCount, ct);
+            }
+        }
+    }
+
+    private async Task HandleEntryAsync(Tenant tenant, Appointment appointment, NotificationWork work, long dequeueCount, CancellationToken ct)
+    {
+        var entry = appointment.History.ElementAtOrDefault(work.HistoryIndex);
+        if (entry is null)
         {
             return;
         }
@@ -51,17 +76,17 @@ public sealed class NotificationQueueHandler(
         {
             return;
         }
+        var invitation = entry.Invitation ?? appointment.Invitation;
         if (kind is MessageKind.Invitation or MessageKind.Reschedule && entry.Action != "invitationsResent" && work.Attempt == 0
-            && appointment.Start == (entry.Start ?? appointment.Start))
+            && appointment.Start == (entry.Start ?? appointment.Start) && (invitation.Sms || invitation.Email))
         {
             // Reminders for the time this entry set (a later move plans its own; duplicates are harmless: messages are idempotent).
             await reminders.PlanAsync(work.AccountId, appointment, context.Account.ReminderOffsetMinutes, ct);
         }
-        var invitation = entry.Invitation ?? appointment.Invitation;
         var facts = new MessageFacts(invitation.Language, context.Account.BusinessName, context.Case.Name, context.OperatorName, entry.Start ?? appointment.Start,
             appointment.TimeZone, messenger.JoinUrl(appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);
         var unavailable = await messenger.SendAsync(work.AccountId, appointment, context, kind.Value, facts, invitation, $"h{work.HistoryIndex}",
-            late: work.Attempt > 0, recordMissing: true, message.DequeueCount, ct);
+            late: work.Attempt > 0, recordMissing: true, dequeueCount, ct);
 
         if (unavailable is not null)
         {
@@ -83,6 +108,17 @@ public sealed class NotificationQueueHandler(
 /// <summary>Puts notification work on its queue.</summary>
 public sealed class NotificationQueue(StorageAccount storage)
 {
+    /// <summary>How long the hand-over item stays hidden: the immediate item normally has done its work by then.</summary>
+    public static readonly TimeSpan HandOverDelay = TimeSpan.FromMinutes(1);
+
     public Task EnqueueAsync(NotificationWork work, TimeSpan? delay, CancellationToken ct) =>
         storage.GetQueueClient(NotificationQueueHandler.QueueName).SendJsonAsync(work, delay, cancellationToken: ct);
+
+    /// <summary>
+    /// The durable half of the hand-over from an appointment write to the workflow, queued <i>before</i> the write: if
+    /// the write fails it finds nothing to do; if the immediate item after the write is lost (a crash, a queue outage),
+    /// it delivers the messages a minute late instead of never. Throws when the queue is down, so nothing is written.
+    /// </summary>
+    public Task HandOverAsync(string accountId, string appointmentId, int fromHistoryIndex, CancellationToken ct) =>
+        EnqueueAsync(new NotificationWork(accountId, appointmentId, fromHistoryIndex, HandOver: true), HandOverDelay, ct);
 }

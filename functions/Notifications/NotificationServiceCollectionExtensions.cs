@@ -72,12 +72,15 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton(sp => new AcsClient(AcsConnection.Parse(sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.ConnectionString!, "Communication__ConnectionString")));
         services.AddSingleton<IMessageProvider>(sp =>
             sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.Provider == "acs"
-                ? new AcsProvider(sp.GetRequiredService<AcsClient>(), sp.GetRequiredService<TimeProvider>())
+                ? new AcsProvider(sp.GetRequiredService<AcsClient>(), sp.GetRequiredService<ProviderReferences>(), sp.GetRequiredService<TimeProvider>())
                 : sp.GetRequiredService<OutboxProvider>());
         services.AddSingleton<ReminderQueue>();
         services.AddSingleton<CustomerMessenger>();
         services.AddQueueHandler<NotificationQueueHandler>();
         services.AddQueueHandler<ReminderQueueHandler>();
+        services.AddQueueHandler<DeliveryReportQueueHandler>();
+        services.AddSingleton<ProviderReferences>();
+        services.AddStorageTable(ProviderReferences.TableName);
         services.AddStorageTable(MessageStore.TableName);
         services.AddStorageTable(OutboxProvider.TableName);
         return services;

@@ -9,7 +9,7 @@ namespace Parley.Functions.Notifications.Providers;
 /// Azure Communication Services. The SMS repeatability id and the e-mail operation id are derived from our message
 /// id, so a retry after a crash or a 500 is recognised by ACS as the same send (within its repeatability window).
 /// </summary>
-public sealed class AcsProvider(AcsClient client, TimeProvider time) : IMessageProvider
+public sealed class AcsProvider(AcsClient client, ProviderReferences references, TimeProvider time) : IMessageProvider
 {
     private static readonly TimeSpan EmailPollLimit = TimeSpan.FromSeconds(20);
 
@@ -22,11 +22,12 @@ public sealed class AcsProvider(AcsClient client, TimeProvider time) : IMessageP
         {
             if (m.Channel == MessageChannel.Sms)
             {
-                var sms = await client.SendSmsAsync(m.FromAddress, m.To, m.Text, m.MessageId, id, m.FirstAttemptAt, ct);
+                var sms = await client.SendSmsAsync(m.FromAddress, m.To, m.Text, $"{m.AccountId}/{m.MessageId}", id, m.FirstAttemptAt, ct); // the tag finds the delivery report's message
                 return sms.Successful
                     ? new ProviderResult(true, sms.MessageId, null)
                     : new ProviderResult(false, sms.MessageId, sms.ErrorMessage ?? $"SMS refused ({sms.HttpStatusCode})");
             }
+            await references.RememberAsync(id.ToString("D"), m.AccountId, m.MessageId, ct); // for the delivery report, which names only the operation
             var operation = await client.SendEmailAsync(m.FromAddress, m.To, m.ToName, m.Subject, m.Text, m.Html ?? m.Text, id, ct);
             var deadline = time.GetUtcNow() + EmailPollLimit;
             while (!operation.IsTerminal && time.GetUtcNow() < deadline)

@@ -124,6 +124,95 @@ public sealed class NotificationWorkflowTests
     }
 
     [Fact]
+    public async Task The_hand_over_delivers_what_a_lost_immediate_item_would_have_and_nothing_twice()
+    {
+        await using var app = await ParleyApp.StartAsync();
+        var (admin, _) = await SignUpAsync(app);
+        var (lost, accountId) = await BookAsync(admin);
+        var (delivered, _) = await BookAsync(admin, start: "11:00");
+        var lostId = lost.GetProperty("id").GetString()!;
+        var deliveredId = delivered.GetProperty("id").GetString()!;
+        await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{lostId}/cancel", new { reason = "Moved abroad" }), HttpStatusCode.OK);
+        await RunAsync(app, new NotificationWork(accountId, deliveredId, 0)); // this one's immediate item arrived
+
+        // A minute later the hidden hand-over items show up; the lost appointment's immediate items never did.
+        await RunAsync(app, new NotificationWork(accountId, lostId, 0, HandOver: true));
+        await RunAsync(app, new NotificationWork(accountId, deliveredId, 0, HandOver: true));
+        await RunAsync(app, new NotificationWork(accountId, "never-written", 0, HandOver: true)); // the write after it failed
+        await RunAsync(app, new NotificationWork(accountId, lostId, 1)); // the late immediate item of the cancellation
+
+        var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
+        var lostMessages = (await admin.GetJsonAsync($"/api/appointments/{lostId}/messages")).EnumerateArray().ToList();
+        Assert.Equal(4, outbox.Count); // the delivered appointment's invitation (2) and the cancellation (2); no invitation after the cancellation
+        Assert.Equal(2, lostMessages.Count);
+        Assert.All(lostMessages, m => Assert.Equal(("cancellation", 1), (m.GetProperty("kind").GetString(), m.GetProperty("attempts").GetInt32())));
+        Assert.Equal(2, (await admin.GetJsonAsync($"/api/appointments/{deliveredId}/messages")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task When_the_queue_is_unreachable_booking_is_refused_with_503_and_nothing_is_written()
+    {
+        var azurite = await Azurite.SharedAsync();
+        await using var proxy = new PausableTcpProxy(azurite.QueuePort);
+        await using var app = await ParleyApp.StartAsync(new()
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.QueuePort}", $"127.0.0.1:{proxy.Port}", StringComparison.Ordinal),
+            ["Storage:NetworkTimeout"] = "00:00:00.500",
+            ["Storage:MaxRetries"] = "0",
+        });
+        var (admin, _) = await SignUpAsync(app);
+
+        proxy.Pause();
+        using var response = await admin.PostAsync("/api/appointments", new
+        {
+            @case = new { name = "Anna Müller", email = "anna@example.com" },
+            start = $"{Tomorrow}T10:00", end = $"{Tomorrow}T10:30",
+        });
+        proxy.Resume();
+
+        var problem = await ApiSession.ReadAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("nothing was saved", problem.GetProperty("detail").GetString());
+        Assert.Empty((await admin.GetJsonAsync("/api/cases")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Delivery_reports_from_event_grid_mark_messages_delivered_or_failed_with_the_reason()
+    {
+        await using var acs = await FakeAcs.StartAsync();
+        await using var app = await AcsAppAsync(acs);
+        var (admin, _) = await SignUpAsync(app);
+        var (appointment, accountId) = await BookAsync(admin);
+        var id = appointment.GetProperty("id").GetString()!;
+        await RunAsync(app, new NotificationWork(accountId, id, 0));
+        var tag = acs.SentSms.Values.Single().GetProperty("smsSendOptions").GetProperty("tag").GetString()!;
+        var operationId = acs.SentEmails.Keys.Single();
+
+        // As Event Grid writes them into the delivery-reports queue: one event per message, Event Grid schema.
+        await ReportAsync(app, $$$"""
+            {"id":"1","eventType":"Microsoft.Communication.SMSDeliveryReportReceived","subject":"/phonenumber/15555555555","dataVersion":"1.0",
+            "data":{"MessageId":"sms-x","From":"4930123456","To":"+491701234567","DeliveryStatus":"Delivered","DeliveryStatusDetails":"No error.","Tag":"{{{tag}}}",
+            "ReceivedTimestamp":"2026-11-22T10:00:00Z","DeliveryAttempts":[{"Timestamp":"2026-11-22T10:00:00Z","SegmentsSucceeded":1,"SegmentsFailed":0}]}}
+            """);
+        await ReportAsync(app, $$$"""
+            {"id":"2","eventType":"Microsoft.Communication.EmailDeliveryReportReceived","dataVersion":"1.0",
+            "data":{"sender":"DoNotReply@parley.example","recipient":"anna@example.com","messageId":"{{{operationId}}}","status":"Bounced",
+            "deliveryStatusDetails":{"statusMessage":"Mailbox does not exist"},"deliveryAttemptTimeStamp":"2026-11-22T10:00:00Z"}}
+            """);
+        await ReportAsync(app, """{"id":"3","eventType":"Microsoft.Communication.SMSDeliveryReportReceived","data":{"DeliveryStatus":"Failed","Tag":"someone-else/x|y|sms"}}""");
+        await ReportAsync(app, $$$"""{"id":"4","eventType":"Microsoft.Communication.SMSDeliveryReportReceived","data":{"DeliveryStatus":"Failed","Tag":"{{{tag}}}"}}"""); // late and contradicting
+
+        var messages = (await admin.GetJsonAsync($"/api/appointments/{id}/messages")).EnumerateArray().ToDictionary(m => m.GetProperty("channel").GetString()!);
+        Assert.StartsWith(accountId + "/", tag);
+        Assert.Equal("delivered", messages["sms"].GetProperty("status").GetString());
+        Assert.Equal("failed", messages["email"].GetProperty("status").GetString());
+        Assert.Equal("Not delivered: Mailbox does not exist", messages["email"].GetProperty("reason").GetString());
+    }
+
+    private static async Task ReportAsync(ParleyApp app, string json) =>
+        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
+            new QueueWorkItem(DeliveryReportQueueHandler.QueueName, Guid.NewGuid().ToString(), json, 1, DateTimeOffset.UtcNow), CancellationToken.None);
+
+    [Fact]
     public async Task Choosing_communication_services_without_its_settings_fails_at_startup_naming_them()
     {
         var azurite = await Azurite.SharedAsync();
@@ -145,12 +234,12 @@ public sealed class NotificationWorkflowTests
 
     private static Task<ParleyApp> AcsAppAsync(FakeAcs acs) => ParleyApp.StartAsync(acs.AppSettings());
 
-    private static async Task<(JsonElement Appointment, string AccountId)> BookAsync(ApiSession admin, string language = "en", bool pin = false)
+    private static async Task<(JsonElement Appointment, string AccountId)> BookAsync(ApiSession admin, string language = "en", bool pin = false, string start = "10:00")
     {
         using var response = await admin.PostAsync("/api/appointments", new
         {
             @case = new { name = "Anna Müller", email = "anna@example.com", phone = "+49 170 1234567" },
-            start = $"{Tomorrow}T10:00", end = $"{Tomorrow}T10:30", invitation = new { language }, pinProtected = pin,
+            start = $"{Tomorrow}T{start}", end = $"{Tomorrow}T{start[..2]}:30", invitation = new { language }, pinProtected = pin,
         });
         var body = await ApiSession.ReadAsync(response, HttpStatusCode.Created);
         var me = await admin.GetJsonAsync("/api/me");
