@@ -4,6 +4,7 @@ using Parley.Functions.Appointments;
 using Parley.Functions.Calls;
 using Parley.Functions.Cases;
 using Parley.Functions.CustomFields;
+using Parley.Functions.Dialogs;
 using Parley.Functions.Hosting;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
@@ -23,6 +24,7 @@ builder.Services.AddIdentity();
 builder.Services.AddCases();
 builder.Services.AddNotifications();
 builder.Services.AddCalls();
+builder.Services.AddDialogs();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -39,6 +41,7 @@ api.MapCaseEndpoints();
 api.MapAppointmentEndpoints();
 api.MapNotificationEndpoints();
 api.MapCallEndpoints();
+api.MapDialogs();
 
 return await app.RunParleyAsync();
 

@@ -70,7 +70,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    internal static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();

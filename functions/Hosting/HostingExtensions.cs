@@ -60,7 +60,16 @@ public static class HostingExtensions
                 if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
                     && context.GetEndpoint() is null && !path.StartsWithSegments("/api") && !Path.HasExtension(path.Value))
                 {
-                    context.Request.Path = "/index.html";
+                    if (path.StartsWithSegments("/widget", out var rest) && rest.Value is { Length: > 1 })
+                    {
+                        // The dialog widget's frame: embedded by customers' websites, so framing is allowed for this page only.
+                        context.Request.Path = "/widget.html";
+                        SecurityHeaders.AllowFramingByAnySite(context.Response);
+                    }
+                    else
+                    {
+                        context.Request.Path = "/index.html";
+                    }
                 }
                 return next(context);
             });

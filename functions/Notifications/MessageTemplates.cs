@@ -12,6 +12,8 @@ public enum MessageKind
     Reschedule,
     Cancellation,
     Reminder,
+    DialogAlert,
+    DialogAnswer,
 }
 
 /// <summary>What a message is about; every value is data from people and is encoded wherever it lands.</summary>

@@ -35,6 +35,8 @@ public sealed class ApiSession : IDisposable
 
     public Task<HttpResponseMessage> PatchAsync(string path, object body) => Client.PatchAsJsonAsync(path, body);
 
+    public Task<HttpResponseMessage> PutAsync(string path, object body) => Client.PutAsJsonAsync(path, body);
+
     public Task<HttpResponseMessage> DeleteAsync(string path) => Client.DeleteAsync(path);
 
     public async Task<JsonElement> GetJsonAsync(string path)

@@ -30,6 +30,11 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
         ["/api/outbox/{id}/html"] = ("outbox", null),
+        ["/api/dialogs/{id}"] = ("dialog", null),
+        ["/api/dialogs/{id}/replies"] = ("dialog", new { text = "pwned", callCustomer = false }),
+        ["/api/dialogs/{id}/close"] = ("dialog", null),
+        ["/api/dialogs/{id}/convert"] = ("dialog", new { start = "2030-01-10T10:00", end = "2030-01-10T11:00" }),
+        ["/api/dialog-settings/secret-words/{id}"] = ("word", null),
     };
     private static readonly string[] IdParameters = ["id", "caseId", "key"];
 
@@ -48,7 +53,20 @@ public sealed class IdorMatrixTests : AppTest
         await App.Services.GetRequiredService<OutboxProvider>().SendAsync(new OutgoingMessage(accountB, "b-mail", MessageChannel.Email, "b@example.com", null,
             "no-reply@parley.local", null, "B's mail", "text", "<p>B's mail</p>", DateTimeOffset.UtcNow), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, (await adminB.GetAsync("/api/outbox/b-mail/html")).StatusCode);
-        var ids = new Dictionary<string, string> { ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only", ["outbox"] = "b-mail" };
+        var wordB = (await ApiSession.ReadAsync(await adminB.PostAsync("/api/dialog-settings/secret-words", new { word = "b-secret" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using (var customer = App.NewSession())
+        {
+            await ApiSession.ReadAsync(await customer.PostAsync($"/api/widget/{accountB}-{(await adminB.GetJsonAsync("/api/me")).GetProperty("operator").GetProperty("id").GetString()}/dialogs", new
+            {
+                mode = "wish", wishedDate = "2030-01-11", wishedTime = "10:00", timeZone = "UTC", keyword = "B's customer", message = "hello", email = "c@example.com", secretWord = "b-secret",
+            }), HttpStatusCode.Created);
+        }
+        var dialogB = (await adminB.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
+        var ids = new Dictionary<string, string>
+        {
+            ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only", ["outbox"] = "b-mail",
+            ["dialog"] = dialogB, ["word"] = wordB,
+        };
         using var byKey = App.NewSession(dashboardHeader: false);
         byKey.UseApiKey(keyA.Key);
 
@@ -98,6 +116,9 @@ public sealed class IdorMatrixTests : AppTest
         Assert.Equal("scheduled", appointmentAfter.GetProperty("status").GetString());
         Assert.Single(appointmentAfter.GetProperty("history").EnumerateArray());
         Assert.Equal("B only", (await adminB.GetJsonAsync("/api/custom-fields")).EnumerateArray().Single().GetProperty("label").GetString());
+        var dialogAfter = await adminB.GetJsonAsync($"/api/dialogs/{dialogB}");
+        Assert.Equal((1, false), (dialogAfter.GetProperty("messages").GetArrayLength(), dialogAfter.GetProperty("dialog").GetProperty("closed").GetBoolean()));
+        Assert.True((await adminB.GetJsonAsync("/api/dialog-settings")).GetProperty("secretWords")[0].GetProperty("active").GetBoolean());
     }
 
     private static async Task<string> CreateCaseAsync(ApiSession admin)

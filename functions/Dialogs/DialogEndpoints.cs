@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Azure;
+using Parley.Functions.Accounts;
+using Parley.Functions.Appointments;
+using Parley.Functions.Calls;
+using Parley.Functions.Cases;
+using Parley.Functions.Common;
+using Parley.Functions.CustomFields;
+using Parley.Functions.Identity;
+using Parley.Functions.Notifications;
+using Parley.Functions.Storage.Tables;
+using static Parley.Functions.Common.ServerText;
+
+namespace Parley.Functions.Dialogs;
+
+public sealed record AlertCallView(string Status, string? Reason);
+
+/// <summary>A dialog as the adviser sees it: never the customer's e-mail or numbers.</summary>
+public sealed record DialogRowView(string Id, string OperatorId, string AdviserName, string? LineId, DateTimeOffset CreatedAt, string CustomerId, string Keyword,
+    DateTimeOffset? AvailableUntil, bool AvailableUntilPast, DateTimeOffset? WishedAt, string TimeZone, string FirstMessage, string LastMessage, string LastFrom,
+    string LastMessageColor, bool NeedsAnswer, bool Closed, AlertCallView? AlertCall);
+
+public sealed record DialogMessageView(int Seq, string From, string Text, DateTimeOffset At, string? AdviserName);
+
+public sealed record DialogDetailView(DialogRowView Dialog, IReadOnlyList<DialogMessageView> Messages, bool CustomerHasCallNumber, bool CustomerHasSmsNumber, string CustomerLanguage);
+
+public sealed record ReplyInput(string? Text, bool CallCustomer);
+public sealed record ConvertInput(string? Start, string? End, string? TimeZone, InvitationInput? Invitation);
+
+/// <summary>The adviser's inbox: list, thread, reply, close, and turning a dialog into a case with an appointment.</summary>
+public static class DialogEndpoints
+{
+    public static IEndpointRouteBuilder MapDialogEndpoints(this IEndpointRouteBuilder api)
+    {
+        var dialogs = api.MapGroup("/dialogs").RequireAuthorization().WithTags("Dialogs");
+        dialogs.MapGet("", ListAsync);
+        dialogs.MapGet("/{id}", GetAsync);
+        dialogs.MapPost("/{id}/replies", ReplyAsync);
+        dialogs.MapPost("/{id}/close", CloseAsync);
+        dialogs.MapPost("/{id}/convert", ConvertAsync);
+        return api;
+    }
+
+    /// <summary>Administrators (and API keys) see every adviser's dialogs; an adviser only their own.</summary>
+    private static string? OwnOnly(Tenant tenant) => tenant.Role == OperatorRole.Administrator ? null : tenant.OperatorId;
+
+    private static async Task<IResult> ListAsync(Tenant tenant, DialogStore store, AccountStore accounts, CallStore calls, TimeProvider time, bool? needsAnswer, string? cursor, int? limit, CancellationToken ct)
+    {
+        var (items, next) = await store.ListAsync(tenant.AccountId, OwnOnly(tenant), needsAnswer == true, cursor, Math.Clamp(limit ?? 50, 1, 200), ct);
+        var operators = (await accounts.ListOperatorsCachedAsync(tenant, ct)).ToDictionary(o => o.Id);
+        return TypedResults.Ok(new { items = items.Select(d => Row(d, operators, null, time)), next });
+    }
+
+    private static async Task<(Dialog Dialog, Dictionary<string, Operator> Operators)?> VisibleAsync(string id, Tenant tenant, DialogStore store, AccountStore accounts, CancellationToken ct)
+    {
+        var dialog = await store.GetAsync(tenant.AccountId, id, ct);
+        if (dialog is null || (OwnOnly(tenant) is { } own && dialog.OperatorId != own))
+        {
+            return null;
+        }
+        return (dialog, (await accounts.ListOperatorsCachedAsync(tenant, ct)).ToDictionary(o => o.Id));
+    }
+
+    private static async Task<IResult> GetAsync(string id, Tenant tenant, DialogStore store, AccountStore accounts, CallStore calls, TimeProvider time, CancellationToken ct) =>
+        await VisibleAsync(id, tenant, store, accounts, ct) is { } v ? TypedResults.Ok(await DetailAsync(v.Dialog, v.Operators, store, calls, time, ct)) : TypedResults.NotFound();
+
+    private static async Task<IResult> ReplyAsync(string id, ReplyInput input, Tenant tenant, DialogStore store, AccountStore accounts, CallStore calls, DialogService service, TimeProvider time, CancellationToken ct)
+    {
+        if (await VisibleAsync(id, tenant, store, accounts, ct) is not { } v)
+        {
+            return TypedResults.NotFound();
+        }
+        var settings = await store.GetSettingsAsync(tenant.AccountId, ct);
+        var val = new Validation();
+        var text = val.Text("text", input.Text, Math.Max(settings.MaxMessageLength, 2000));
+        if (input.CallCustomer && v.Dialog.Contact.CallPhone is null)
+        {
+            val.Add("callCustomer", L("The customer left no number for calls."));
+        }
+        if (v.Dialog.Closed)
+        {
+            val.Add("text", L("This dialog is closed."));
+        }
+        if (!val.IsValid)
+        {
+            return val.Problem();
+        }
+        try
+        {
+            var saved = await service.AddMessageAsync(v.Dialog, DialogParty.Adviser, text!, tenant.OperatorId, input.CallCustomer, ct);
+            return TypedResults.Created($"/api/dialogs/{id}", await DetailAsync(saved, v.Operators, store, calls, time, ct));
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Changed();
+        }
+    }
+
+    private static async Task<IResult> CloseAsync(string id, Tenant tenant, DialogStore store, AccountStore accounts, CallStore calls, DialogService service, TimeProvider time, CancellationToken ct)
+    {
+        if (await VisibleAsync(id, tenant, store, accounts, ct) is not { } v)
+        {
+            return TypedResults.NotFound();
+        }
+        try
+        {
+            var saved = v.Dialog.Closed ? v.Dialog : await service.CloseAsync(v.Dialog, ct);
+            return TypedResults.Ok(await DetailAsync(saved, v.Operators, store, calls, time, ct));
+        }
+        catch (TableTransactionFailedException)
+        {
+            return Changed();
+        }
+    }
+
+    /// <summary>
+    /// A case (named after the customer id and keyword, with the customer's contact data copied server-side, assigned to
+    /// the dialog's adviser) and an appointment, through the same code as <c>POST /api/appointments</c>. Answers only ids.
+    /// </summary>
+    private static async Task<IResult> ConvertAsync(string id, ConvertInput input, Tenant tenant, HttpContext http, DialogStore store, AccountStore accounts, CaseRules rules,
+        AppointmentStore appointments, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    {
+        if (await VisibleAsync(id, tenant, store, accounts, ct) is not { } v)
+        {
+            return TypedResults.NotFound();
+        }
+        var d = v.Dialog;
+        var request = new CaseWithAppointmentRequest(
+            new CaseRequest($"{d.CustomerId} – {d.Keyword}"[..Math.Min(50, d.CustomerId.Length + 3 + d.Keyword.Length)], d.Contact.Email, d.Contact.CallPhone ?? d.Contact.SmsPhone,
+                "Dialog " + d.CustomerId, null, null, [d.OperatorId], d.Language, null),
+            null, input.Start, input.End, input.TimeZone ?? d.TimeZone, [d.OperatorId], input.Invitation ?? new InvitationInput(false, true, d.Language), null);
+        var result = await AppointmentEndpoints.CreateWithCaseAsync(request, tenant, http, accounts, rules, appointments, fields, time, notify, logs, ct);
+        if (result is not IValueHttpResult { Value: { } value } || result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status201Created })
+        {
+            return result; // validation problems (start, end, …) or a clash, as for any booking
+        }
+        var created = JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
+        return TypedResults.Created($"/api/cases/{created.GetProperty("case").GetProperty("id").GetString()}", new
+        {
+            caseId = created.GetProperty("case").GetProperty("id").GetString(),
+            appointmentId = created.GetProperty("appointment").GetProperty("id").GetString(),
+        });
+    }
+
+    internal static DialogRowView Row(Dialog d, IReadOnlyDictionary<string, Operator> operators, CallRecord? alertCall, TimeProvider time)
+    {
+        var adviser = operators.GetValueOrDefault(d.OperatorId);
+        var color = d.LastFrom == DialogParty.Adviser ? "green" : d.Answered ? "black" : "red";
+        return new DialogRowView(d.Id, d.OperatorId, adviser?.Name ?? "", adviser?.LineId, d.CreatedAt, d.CustomerId, d.Keyword, d.AvailableUntil,
+            d.AvailableUntil is { } until && until < time.GetUtcNow(), d.WishedAt, d.TimeZone, d.FirstMessage, d.LastMessage, Wire.Name(d.LastFrom), color, d.NeedsAnswer, d.Closed,
+            alertCall is null ? null : new AlertCallView(Wire.Name(alertCall.Status), alertCall.Reason));
+    }
+
+    private static async Task<DialogDetailView> DetailAsync(Dialog d, IReadOnlyDictionary<string, Operator> operators, DialogStore store, CallStore calls, TimeProvider time, CancellationToken ct)
+    {
+        var messages = await store.MessagesAsync(d.AccountId, d.Id, ct);
+        var alert = await calls.GetAsync(d.AccountId, $"dlg-{d.Id}-alert", ct);
+        return new DialogDetailView(Row(d, operators, alert, time),
+            messages.Select(m => new DialogMessageView(m.Seq, Wire.Name(m.From), m.Text, m.At, m.OperatorId is null ? null : operators.GetValueOrDefault(m.OperatorId)?.Name)).ToList(),
+            d.Contact.CallPhone is not null, d.Contact.SmsPhone is not null, d.Language);
+    }
+
+    private static IResult Changed() =>
+        TypedResults.Problem(L("This dialog changed at the same moment (a new message?). Please reload it and try again."), statusCode: StatusCodes.Status409Conflict);
+}

@@ -1,0 +1,81 @@
+using Parley.Functions.Accounts;
+using Parley.Functions.Common;
+using Parley.Functions.Identity;
+using Parley.Functions.RateLimiting;
+using Parley.Functions.Storage.Tables;
+using static Parley.Functions.Common.ServerText;
+
+namespace Parley.Functions.Dialogs;
+
+public sealed record ThreadInput(string? Token, string? Text);
+public sealed record ThreadMessageView(string From, string Text, DateTimeOffset At);
+public sealed record ThreadView(string BusinessName, string AdviserName, string CustomerId, string Language, bool Closed, int MaxMessageLength, IReadOnlyList<ThreadMessageView> Messages);
+
+/// <summary>
+/// The customer's reply page, reached only by the secret link from the adviser's e-mail: the whole dialog and a reply
+/// box. Never shows the adviser's contact data. The token travels in the body (it lives in the link's fragment).
+/// </summary>
+public static class DialogThreadEndpoints
+{
+    public static readonly RateLimitPolicy ThreadPerAddress = new("DialogThread", 120, TimeSpan.FromMinutes(10));
+
+    public static IEndpointRouteBuilder MapDialogThreadEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/dialog-thread", ReadAsync).AllowAnonymous().RateLimitedPerClient(ThreadPerAddress).WithTags("Dialog reply page");
+        api.MapPost("/dialog-thread/replies", ReplyAsync).AllowAnonymous().RateLimitedPerClient(ThreadPerAddress).WithTags("Dialog reply page");
+        return api;
+    }
+
+    private static async Task<Dialog?> FindAsync(string? token, DialogStore store, ReplyLinks links, bool allowClosed, CancellationToken ct)
+    {
+        if (ReplyLinks.Parse(token) is not { } t || await store.GetAsync(t.AccountId, t.DialogId, ct) is not { } dialog)
+        {
+            return null;
+        }
+        return links.Matches(dialog with { Closed = false }, t.Secret) && (allowClosed || !dialog.Closed) ? dialog : null;
+    }
+
+    private static async Task<IResult> ReadAsync(ThreadInput input, DialogStore store, ReplyLinks links, AccountStore accounts, CancellationToken ct) =>
+        await FindAsync(input.Token, store, links, allowClosed: true, ct) is { } dialog ? TypedResults.Ok(await ViewAsync(dialog, store, accounts, ct)) : NotFound();
+
+    private static async Task<IResult> ReplyAsync(ThreadInput input, DialogStore store, ReplyLinks links, AccountStore accounts, DialogService service, CancellationToken ct)
+    {
+        if (await FindAsync(input.Token, store, links, allowClosed: true, ct) is not { } dialog)
+        {
+            return NotFound();
+        }
+        var settings = await store.GetSettingsAsync(dialog.AccountId, ct);
+        var v = new Validation();
+        var text = v.Text("text", input.Text, settings.MaxMessageLength);
+        if (dialog.Closed)
+        {
+            v.Add("text", L("This conversation has been closed."));
+        }
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        try
+        {
+            var saved = await service.AddMessageAsync(dialog, DialogParty.Customer, text!, null, false, ct);
+            return TypedResults.Created((string?)null, await ViewAsync(saved, store, accounts, ct));
+        }
+        catch (TableTransactionFailedException)
+        {
+            return TypedResults.Problem(L("Your adviser wrote at the same moment. Please reload the page and send your reply again."), statusCode: StatusCodes.Status409Conflict);
+        }
+    }
+
+    private static IResult NotFound() => TypedResults.Problem(L("This link is no longer valid."), statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<ThreadView> ViewAsync(Dialog d, DialogStore store, AccountStore accounts, CancellationToken ct)
+    {
+        var tenant = new Tenant(d.AccountId, null, OperatorRole.Administrator, "system");
+        var account = await accounts.GetSettingsAsync(tenant, ct);
+        var adviser = await accounts.GetOperatorAsync(tenant, d.OperatorId, ct);
+        var settings = await store.GetSettingsAsync(d.AccountId, ct);
+        var messages = await store.MessagesAsync(d.AccountId, d.Id, ct);
+        return new ThreadView(account?.BusinessName ?? "", adviser?.Name ?? "", d.CustomerId, d.Language, d.Closed, settings.MaxMessageLength,
+            messages.Select(m => new ThreadMessageView(Wire.Name(m.From), m.Text, m.At)).ToList());
+    }
+}
