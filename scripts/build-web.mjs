@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds static-web/src (TypeScript) into static-web/dist with esbuild: one bundle, the HTML shell and the
-// stylesheet. Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+// Builds static-web/src (TypeScript) into static-web/dist with esbuild: the dashboard bundle, the HTML shell and the
+// stylesheet, plus the adviser-dialog widget: widget.js (the loader embedded on customers' websites, an IIFE) and
+// the frame page it opens (widget.html, widget-frame.js, widget.css). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -31,7 +32,28 @@ await build({
   outfile: path.join(dist, "app.js"),
   logLevel: "warning",
 });
+await build({
+  entryPoints: [path.join(web, "src", "widget", "embed.ts")],
+  bundle: true,
+  format: "iife",
+  target: ["es2017"],
+  minify: true,
+  outfile: path.join(dist, "widget.js"),
+  logLevel: "warning",
+});
+await build({
+  entryPoints: [path.join(web, "src", "widget", "frame.ts")],
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: true,
+  outfile: path.join(dist, "widget-frame.js"),
+  logLevel: "warning",
+});
 cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));
+cpSync(path.join(web, "widget.html"), path.join(dist, "widget.html"));
+cpSync(path.join(web, "widget.css"), path.join(dist, "widget.css"));
 cpSync(path.join(web, "styles.css"), path.join(dist, "styles.css"));
 cpSync(path.join(web, "favicon.svg"), path.join(dist, "favicon.svg"));
 console.log("[parley] web front end built into static-web/dist");

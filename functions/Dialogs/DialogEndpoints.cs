@@ -22,7 +22,6 @@ public sealed record DialogRowView(string Id, string OperatorId, string AdviserN
 
 public sealed record DialogMessageView(int Seq, string From, string Text, DateTimeOffset At, string? AdviserName);
 
-public sealed record DialogDetailView(DialogRowView Dialog, IReadOnlyList<DialogMessageView> Messages, bool CustomerHasCallNumber, bool CustomerHasSmsNumber, string CustomerLanguage);
 
 public sealed record ReplyInput(string? Text, bool CallCustomer);
 public sealed record ConvertInput(string? Start, string? End, string? TimeZone, InvitationInput? Invitation);
@@ -151,13 +150,19 @@ public static class DialogEndpoints
             alertCall is null ? null : new AlertCallView(Wire.Name(alertCall.Status), alertCall.Reason));
     }
 
-    private static async Task<DialogDetailView> DetailAsync(Dialog d, IReadOnlyDictionary<string, Operator> operators, DialogStore store, CallStore calls, TimeProvider time, CancellationToken ct)
+    /// <summary>The row's fields plus the thread and what the adviser may know about the customer's channels (never the addresses).</summary>
+    private static async Task<System.Text.Json.Nodes.JsonObject> DetailAsync(Dialog d, IReadOnlyDictionary<string, Operator> operators, DialogStore store, CallStore calls, TimeProvider time, CancellationToken ct)
     {
         var messages = await store.MessagesAsync(d.AccountId, d.Id, ct);
         var alert = await calls.GetAsync(d.AccountId, $"dlg-{d.Id}-alert", ct);
-        return new DialogDetailView(Row(d, operators, alert, time),
+        var view = JsonSerializer.SerializeToNode(Row(d, operators, alert, time), JsonSerializerOptions.Web)!.AsObject();
+        view["messages"] = JsonSerializer.SerializeToNode(
             messages.Select(m => new DialogMessageView(m.Seq, Wire.Name(m.From), m.Text, m.At, m.OperatorId is null ? null : operators.GetValueOrDefault(m.OperatorId)?.Name)).ToList(),
-            d.Contact.CallPhone is not null, d.Contact.SmsPhone is not null, d.Language);
+            JsonSerializerOptions.Web);
+        view["customerHasCallNumber"] = d.Contact.CallPhone is not null;
+        view["customerHasSmsNumber"] = d.Contact.SmsPhone is not null;
+        view["customerLanguage"] = d.Language;
+        return view;
     }
 
     private static IResult Changed() =>

@@ -10,7 +10,7 @@ using static Parley.Functions.Common.ServerText;
 namespace Parley.Functions.Dialogs;
 
 public sealed record AlertsInput(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn);
-public sealed record AlertsView(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn, string WidgetKey);
+public sealed record AlertsView(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn, string WidgetKey, string WidgetText, string WidgetColor);
 public sealed record DialogSettingsInput(int? MaxMessageLength, string? CallerId, string? WidgetText, string? WidgetColor, bool? SmsToCustomers);
 public sealed record DialogSettingsView(int MaxMessageLength, string? CallerId, string WidgetText, string WidgetColor, bool SmsToCustomers, IReadOnlyList<SecretWord> SecretWords);
 public sealed record SecretWordInput(string? Word);
@@ -44,7 +44,7 @@ public static partial class DialogSettingsEndpoints
             return NeedsOperator();
         }
         var a = await store.GetAlertsAsync(tenant.AccountId, operatorId, ct) ?? AdviserAlerts.Off;
-        return TypedResults.Ok(new AlertsView(a.Email, a.EmailOn, a.VoicePhone, a.VoiceOn, a.SmsPhone, a.SmsOn, WidgetKey(tenant.AccountId, operatorId)));
+        return TypedResults.Ok(await AlertsViewAsync(tenant, operatorId, a, store, ct));
     }
 
     private static async Task<IResult> PutAlertsAsync(AlertsInput input, Tenant tenant, DialogStore store, CancellationToken ct)
@@ -71,7 +71,14 @@ public static partial class DialogSettingsEndpoints
         }
         var alerts = new AdviserAlerts(email, input.EmailOn, voice, input.VoiceOn, sms, input.SmsOn);
         await store.SaveAlertsAsync(tenant.AccountId, operatorId, alerts, ct);
-        return TypedResults.Ok(new AlertsView(alerts.Email, alerts.EmailOn, alerts.VoicePhone, alerts.VoiceOn, alerts.SmsPhone, alerts.SmsOn, WidgetKey(tenant.AccountId, operatorId)));
+        return TypedResults.Ok(await AlertsViewAsync(tenant, operatorId, alerts, store, ct));
+    }
+
+    /// <summary>The adviser's alerts with their button's key and the account's button text and colour (for the snippet).</summary>
+    private static async Task<AlertsView> AlertsViewAsync(Tenant tenant, string operatorId, AdviserAlerts a, DialogStore store, CancellationToken ct)
+    {
+        var settings = await store.GetSettingsAsync(tenant.AccountId, ct);
+        return new AlertsView(a.Email, a.EmailOn, a.VoicePhone, a.VoiceOn, a.SmsPhone, a.SmsOn, WidgetKey(tenant.AccountId, operatorId), settings.WidgetText, settings.WidgetColor);
     }
 
     private static DialogSettingsView View(DialogSettings s) => new(s.MaxMessageLength, s.CallerId, s.WidgetText, s.WidgetColor, s.SmsToCustomers, s.SecretWords);

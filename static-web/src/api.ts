@@ -144,3 +144,92 @@ export interface CalendarEntry {
   end: string;
   operatorIds: string[];
 }
+
+/** Adviser dialogs (docs/dialogs.md). */
+export interface DialogRow {
+  id: string;
+  operatorId: string;
+  adviserName: string;
+  lineId: string | null;
+  createdAt: string;
+  customerId: string;
+  keyword: string;
+  availableUntil: string | null;
+  availableUntilPast: boolean;
+  wishedAt: string | null;
+  timeZone: string;
+  firstMessage: string;
+  lastMessage: string;
+  lastFrom: "customer" | "adviser";
+  lastMessageColor: "red" | "black" | "green";
+  needsAnswer: boolean;
+  closed: boolean;
+  alertCall: { status: string; reason: string | null } | null;
+}
+
+export interface DialogPage {
+  items: DialogRow[];
+  next: string | null;
+}
+
+export interface DialogMessage {
+  seq: number;
+  from: "customer" | "adviser";
+  text: string;
+  at: string;
+  adviserName: string | null;
+}
+
+export interface DialogDetail extends DialogRow {
+  messages: DialogMessage[];
+  customerHasCallNumber: boolean;
+  customerHasSmsNumber: boolean;
+  customerLanguage: string;
+}
+
+export interface DialogAlerts {
+  email: string | null;
+  emailOn: boolean;
+  voicePhone: string | null;
+  voiceOn: boolean;
+  smsPhone: string | null;
+  smsOn: boolean;
+  widgetKey: string;
+  widgetText: string;
+  widgetColor: string;
+}
+
+export interface SecretWord {
+  id: string;
+  word: string;
+  active: boolean;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface DialogSettings {
+  maxMessageLength: number;
+  callerId: string | null;
+  widgetText: string;
+  widgetColor: string;
+  smsToCustomers: boolean;
+  secretWords: SecretWord[];
+}
+
+export interface AdviserWidget {
+  operatorId: string;
+  name: string;
+  lineId: string | null;
+  active: boolean;
+  widgetKey: string;
+}
+
+export interface DialogThread {
+  businessName: string;
+  adviserName: string;
+  customerId: string;
+  language: string;
+  closed: boolean;
+  maxMessageLength: number;
+  messages: { from: "customer" | "adviser"; text: string; at: string }[];
+}

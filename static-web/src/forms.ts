@@ -10,7 +10,7 @@ export interface Option {
 export interface FieldSpec {
   name: string;
   label: string;
-  type?: "text" | "email" | "password" | "select" | "checkbox";
+  type?: "text" | "email" | "password" | "tel" | "number" | "color" | "select" | "checkbox";
   value?: string | boolean | null;
   hint?: string;
   required?: boolean;

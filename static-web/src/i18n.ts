@@ -9,9 +9,18 @@ const storageKey = "parley.language";
 
 let current = pick();
 
+/** Storage can be unavailable (a third-party frame with blocked storage); the language then comes from the browser. */
+function stored(): string | null {
+  try {
+    return localStorage.getItem(storageKey);
+  } catch {
+    return null;
+  }
+}
+
 function pick(): string {
-  const stored = localStorage.getItem(storageKey);
-  if (stored && catalogs[stored]) return stored;
+  const remembered = stored();
+  if (remembered && catalogs[remembered]) return remembered;
   for (const lang of navigator.languages ?? [navigator.language]) {
     const code = lang.slice(0, 2).toLowerCase();
     if (catalogs[code]) return code;
@@ -26,8 +35,22 @@ export function language(): string {
 export function setLanguage(code: string): void {
   if (!catalogs[code]) return;
   current = code;
-  localStorage.setItem(storageKey, code);
+  try {
+    localStorage.setItem(storageKey, code);
+  } catch {
+    // not remembered, still used
+  }
   document.documentElement.lang = code;
+}
+
+/**
+ * Uses a language for this page only, without remembering it (the widget frame and the customer's reply page
+ * speak the customer's language, which must not change the dashboard's choice). Unknown languages fall back to English.
+ */
+export function useLanguage(code: string): void {
+  const short = code.slice(0, 2).toLowerCase();
+  current = catalogs[short] ? short : "en";
+  document.documentElement.lang = current;
 }
 
 export function t(key: TextKey, params: Record<string, string> = {}): string {
@@ -38,6 +61,19 @@ export function t(key: TextKey, params: Record<string, string> = {}): string {
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "";
   return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+/** A time of day ("14:30") in the viewer's locale. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(current, { timeStyle: "short" }).format(new Date(iso));
+}
+
+/** True when the moment falls on the viewer's today. */
+export function isToday(iso: string): boolean {
+  const d = new Date(iso);
+  const now = new Date();
+  return d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
 }
 
 document.documentElement.lang = current;

@@ -3,7 +3,6 @@ import { h, replace } from "./dom";
 import { t } from "./i18n";
 import { signInPage, signUpPage, setPasswordPage } from "./pages/public";
 import { shell } from "./pages/shell";
-import { comingSoonPage } from "./pages/comingSoon";
 import { accountPage } from "./pages/account";
 import { operatorsPage } from "./pages/operators";
 import { apiKeysPage } from "./pages/apiKeys";
@@ -11,6 +10,9 @@ import { profilePage } from "./pages/profile";
 import { casesPage } from "./pages/cases";
 import { calendarPage } from "./pages/calendar";
 import { outboxPage } from "./pages/outbox";
+import { dialogPage, dialogsPage } from "./pages/dialogs";
+import { dialogSettingsPage } from "./pages/dialogSettings";
+import { replyPage } from "./pages/reply";
 
 export interface Context {
   me: Me;
@@ -24,17 +26,22 @@ const publicRoutes: Record<string, (navigate: (path: string) => void) => Node> =
   "/sign-in": signInPage,
   "/sign-up": signUpPage,
   "/set-password": setPasswordPage,
+  "/reply": replyPage,
 };
+
+/** Public pages that signed-in users may see too (they are not sent to the dashboard from these). */
+const openToEveryone = new Set(["/set-password", "/reply"]);
 
 const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?: boolean }> = {
   "/cases": { page: (ctx) => casesPage(ctx, null), nav: "/cases" },
   "/calendar": { page: calendarPage, nav: "/calendar" },
-  "/dialogs": { page: () => comingSoonPage("nav.dialogs"), nav: "/dialogs" },
+  "/dialogs": { page: dialogsPage, nav: "/dialogs" },
   "/settings/account": { page: accountPage, nav: "/settings", adminOnly: true },
   "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
   "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
   "/settings/profile": { page: profilePage, nav: "/settings" },
   "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },
+  "/settings/dialogs": { page: dialogSettingsPage, nav: "/settings", adminOnly: true },
 };
 
 const root = document.getElementById("app")!;
@@ -58,8 +65,10 @@ async function loadMe(): Promise<Me | null> {
 async function render(): Promise<void> {
   const path = location.pathname.replace(/\/+$/, "") || "/";
   if (publicRoutes[path]) {
-    if (path !== "/set-password" && me === null) me = await loadMe().catch(() => null);
-    if (me && path !== "/set-password") return navigate("/cases", true);
+    if (!openToEveryone.has(path)) {
+      if (me === null) me = await loadMe().catch(() => null);
+      if (me) return navigate("/cases", true);
+    }
     replace(root, publicRoutes[path](navigate));
     focusMain();
     return;
@@ -69,14 +78,18 @@ async function render(): Promise<void> {
   const isAdmin = me.operator?.role === "administrator";
   // A case's own page is the cases page with that case open.
   const caseMatch = /^\/cases\/([a-z2-7]{1,32})$/.exec(path);
+  // A dialog's own page (the thread with the reply form).
+  const dialogMatch = /^\/dialogs\/([a-z0-9]{10,40})$/.exec(path);
   let target = path;
-  if (!caseMatch) {
+  if (!caseMatch && !dialogMatch) {
     if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
     if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
     if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
     if (target !== path) return navigate(target, true);
   }
-  const route = caseMatch ? { page: (c: Context) => casesPage(c, caseMatch[1]!), nav: "/cases" } : privateRoutes[target]!;
+  const route = caseMatch ? { page: (c: Context) => casesPage(c, caseMatch[1]!), nav: "/cases" }
+    : dialogMatch ? { page: (c: Context) => dialogPage(c, dialogMatch[1]!), nav: "/dialogs" }
+    : privateRoutes[target]!;
   const ctx: Context = {
     me,
     navigate,

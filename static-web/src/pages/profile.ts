@@ -1,13 +1,21 @@
-import { api, type Operator } from "../api";
+import { api, ApiError, type DialogAlerts, type Operator } from "../api";
 import { h } from "../dom";
 import { form, timeZoneList } from "../forms";
 import { setLanguage, t } from "../i18n";
 import type { Context } from "../main";
+import { defaultWidgetColor, previewButton, snippetBlock } from "../widgetSnippet";
 import { settingsTabs } from "./shell";
 
 export async function profilePage(ctx: Context): Promise<Node> {
   const me = ctx.me.operator;
   if (!me) return h("p", {}, "");
+  let alerts: DialogAlerts | null = null;
+  try {
+    alerts = await api<DialogAlerts>("GET", "/api/me/dialog-alerts");
+  } catch (error) {
+    // The profile still works when dialogs are not available (yet).
+    if (!(error instanceof ApiError)) throw error;
+  }
   return h("section", {},
     h("h1", {}, t("settings.title")),
     settingsTabs(ctx, "/settings/profile"),
@@ -32,6 +40,8 @@ export async function profilePage(ctx: Context): Promise<Node> {
           return t("common.saved");
         },
       })),
+    alerts ? dialogAlertsCard(alerts) : null,
+    alerts ? dialogButtonCard(alerts) : null,
     h("div", { class: "card" },
       h("h2", {}, t("profile.passwordTitle")),
       form({
@@ -46,4 +56,49 @@ export async function profilePage(ctx: Context): Promise<Node> {
           return t("profile.passwordChanged");
         },
       })));
+}
+
+/** Where the adviser is alerted about new dialogs and customer replies: e-mail, voice call, SMS. */
+function dialogAlertsCard(alerts: DialogAlerts): HTMLElement {
+  return h("div", { class: "card", id: "dialog-alerts" },
+    h("h2", {}, t("dialogAlerts.title")),
+    h("p", { class: "muted" }, t("dialogAlerts.intro"), " ", h("strong", {}, t("dialogAlerts.private"))),
+    form({
+      fields: [
+        { name: "email", label: t("dialogAlerts.email"), type: "email", value: alerts.email, autocomplete: "email" },
+        { name: "emailOn", label: t("dialogAlerts.emailOn"), type: "checkbox", value: alerts.emailOn },
+        { name: "voicePhone", label: t("dialogAlerts.voicePhone"), type: "tel", value: alerts.voicePhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
+        { name: "voiceOn", label: t("dialogAlerts.voiceOn"), type: "checkbox", value: alerts.voiceOn, hint: t("dialogAlerts.voiceHint") },
+        { name: "smsPhone", label: t("dialogAlerts.smsPhone"), type: "tel", value: alerts.smsPhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
+        { name: "smsOn", label: t("dialogAlerts.smsOn"), type: "checkbox", value: alerts.smsOn },
+      ],
+      submit: t("common.save"),
+      validate: (v): Record<string, string> => {
+        const errors: Record<string, string> = {};
+        if (v.emailOn === true && String(v.email).trim() === "") errors.email = t("dialogAlerts.needsEmail");
+        if (v.voiceOn === true && String(v.voicePhone).trim() === "") errors.voicePhone = t("dialogAlerts.needsPhone");
+        if (v.smsOn === true && String(v.smsPhone).trim() === "") errors.smsPhone = t("dialogAlerts.needsPhone");
+        return errors;
+      },
+      onSubmit: async (v) => {
+        const text = (value: string | boolean | undefined) => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+        await api<DialogAlerts>("PUT", "/api/me/dialog-alerts", {
+          email: text(v.email), emailOn: v.emailOn === true,
+          voicePhone: text(v.voicePhone), voiceOn: v.voiceOn === true,
+          smsPhone: text(v.smsPhone), smsOn: v.smsOn === true,
+        });
+        return t("common.saved");
+      },
+    }));
+}
+
+/** The adviser's own button for the business's website. Advisers cannot read the account's button settings, so defaults. */
+function dialogButtonCard(alerts: DialogAlerts): HTMLElement {
+  const { widgetKey, widgetColor } = alerts;
+  const text = alerts.widgetText || t("dialogButton.defaultText");
+  return h("div", { class: "card", id: "dialog-button" },
+    h("h2", {}, t("dialogButton.title")),
+    h("p", { class: "muted" }, t("dialogButton.intro")),
+    snippetBlock(widgetKey, text, widgetColor || defaultWidgetColor),
+    h("div", { class: "preview" }, h("span", { class: "muted" }, t("dialogButton.preview")), previewButton(widgetKey, text, widgetColor || defaultWidgetColor)));
 }

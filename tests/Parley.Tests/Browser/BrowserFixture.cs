@@ -28,14 +28,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         EnsureFrontEndBuilt();
         Directory.CreateDirectory(Screenshots);
-        // Invitations flow through the real notifications queue to the outbox, as in a local run.
+        // Invitations, dialog alerts and calls flow through their real queues to the outbox, as in a local run.
         // Its own storage account: its pump must not take the work of tests that drive other providers.
         var azurite = await Azurite.SharedAsync();
         App = await ParleyApp.StartOnKestrelAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(),
             ["QueuePump:Enabled"] = "true",
-            ["QueuePump:Queues"] = "notifications",
+            ["QueuePump:Queues"] = "notifications,dialogs,calls",
         });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

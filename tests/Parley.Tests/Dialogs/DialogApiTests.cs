@@ -55,7 +55,7 @@ public sealed class DialogApiTests
         // The adviser answers and has the customer called.
         using var reply = await admin.PostAsync($"/api/dialogs/{id}/replies", new { text = "Gerne, morgen um 10?", callCustomer = true });
         var detail = await ApiSession.ReadAsync(reply, HttpStatusCode.Created);
-        Assert.Equal("green", detail.GetProperty("dialog").GetProperty("lastMessageColor").GetString());
+        Assert.Equal("green", detail.GetProperty("lastMessageColor").GetString());
         await RunAsync(app, new DialogWork(accountId, id, 2, CallCustomer: true));
         var answer = Assert.Single((await admin.GetJsonAsync("/api/outbox")).EnumerateArray(), e => e.GetProperty("to").GetString() == CustomerEmail);
         Assert.Contains("Gerne, morgen um 10?", answer.GetProperty("text").GetString());
@@ -77,7 +77,7 @@ public sealed class DialogApiTests
         var calls = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Count(e => e.GetProperty("channel").GetString() == "call");
         Assert.Equal(0, calls); // calls were only queued here; none placed twice — the alert call is the adviser's only call
         var black = await admin.GetJsonAsync($"/api/dialogs/{id}");
-        Assert.Equal("black", black.GetProperty("dialog").GetProperty("lastMessageColor").GetString());
+        Assert.Equal("black", black.GetProperty("lastMessageColor").GetString());
         Assert.Equal(3, black.GetProperty("messages").GetArrayLength());
 
         // Privacy: the adviser's answers never hold the customer's contact data; the customer's never the adviser's.
@@ -94,9 +94,9 @@ public sealed class DialogApiTests
         }
 
         // The available-until time turns red once it has passed (injected clock).
-        Assert.False(black.GetProperty("dialog").GetProperty("availableUntilPast").GetBoolean());
+        Assert.False(black.GetProperty("availableUntilPast").GetBoolean());
         clock.Advance(TimeSpan.FromHours(3));
-        Assert.True((await admin.GetJsonAsync($"/api/dialogs/{id}")).GetProperty("dialog").GetProperty("availableUntilPast").GetBoolean());
+        Assert.True((await admin.GetJsonAsync($"/api/dialogs/{id}")).GetProperty("availableUntilPast").GetBoolean());
 
         // Closing revokes the link for replies.
         await ApiSession.ReadAsync(await admin.PostAsync($"/api/dialogs/{id}/close", new { }), HttpStatusCode.OK);
@@ -191,7 +191,7 @@ public sealed class DialogApiTests
 
         Assert.DoesNotContain("petra", created.GetRawText(), StringComparison.OrdinalIgnoreCase);
         var c = await admin.GetJsonAsync($"/api/cases/{created.GetProperty("caseId").GetString()}");
-        Assert.StartsWith(JsonDocument.Parse((await admin.GetJsonAsync($"/api/dialogs/{id}")).GetRawText()).RootElement.GetProperty("dialog").GetProperty("customerId").GetString()!,
+        Assert.StartsWith(JsonDocument.Parse((await admin.GetJsonAsync($"/api/dialogs/{id}")).GetRawText()).RootElement.GetProperty("customerId").GetString()!,
             c.GetProperty("name").GetString());
         var appointment = await admin.GetJsonAsync($"/api/appointments/{created.GetProperty("appointmentId").GetString()}");
         Assert.Equal("scheduled", appointment.GetProperty("status").GetString());

@@ -117,7 +117,7 @@ public sealed class IdorMatrixTests : AppTest
         Assert.Single(appointmentAfter.GetProperty("history").EnumerateArray());
         Assert.Equal("B only", (await adminB.GetJsonAsync("/api/custom-fields")).EnumerateArray().Single().GetProperty("label").GetString());
         var dialogAfter = await adminB.GetJsonAsync($"/api/dialogs/{dialogB}");
-        Assert.Equal((1, false), (dialogAfter.GetProperty("messages").GetArrayLength(), dialogAfter.GetProperty("dialog").GetProperty("closed").GetBoolean()));
+        Assert.Equal((1, false), (dialogAfter.GetProperty("messages").GetArrayLength(), dialogAfter.GetProperty("closed").GetBoolean()));
         Assert.True((await adminB.GetJsonAsync("/api/dialog-settings")).GetProperty("secretWords")[0].GetProperty("active").GetBoolean());
     }
 
