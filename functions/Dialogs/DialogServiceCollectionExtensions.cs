@@ -14,6 +14,7 @@ public static class DialogServiceCollectionExtensions
         services.AddSingleton<DialogTexts>();
         services.AddSingleton<DialogQueue>();
         services.AddSingleton<DialogService>();
+        services.AddSingleton<WidgetMemory>();
         services.AddQueueHandler<DialogQueueHandler>();
         services.AddStorageTable(DialogStore.TableName);
         return services;

@@ -8,7 +8,7 @@ using static Parley.Functions.Common.ServerText;
 namespace Parley.Functions.Dialogs;
 
 public sealed record StartDialogInput(string? Mode, string? AvailableUntil, string? WishedDate, string? WishedTime, string? TimeZone, string? Keyword, string? Message,
-    string? Email, string? CallPhone, string? SmsPhone, string? SecretWord, string? Language);
+    string? Email, string? CallPhone, string? SmsPhone, string? SecretWord, string? Language, bool? Remember = null, bool? RememberSecretWord = null);
 
 /// <summary>The customer side of the dialog button: what the widget frame asks, and starting a dialog.</summary>
 public static class WidgetEndpoints
@@ -20,6 +20,7 @@ public static class WidgetEndpoints
     {
         api.MapGet("/widget/{widgetKey}", ConfigAsync).AllowAnonymous().WithTags("Dialog widget");
         api.MapPost("/widget/{widgetKey}/dialogs", StartAsync).AllowAnonymous().RateLimitedPerClient(StartPerAddress).WithTags("Dialog widget");
+        api.MapDelete("/widget-memory", Forget).AllowAnonymous().WithTags("Dialog widget");
         return api;
     }
 
@@ -27,14 +28,29 @@ public static class WidgetEndpoints
         key.Split('-') is [{ Length: > 0 and <= 32 } account, { Length: > 0 and <= 32 } op] ? (account, op) : null;
 
     /// <summary>The same shape for every key, so the answer does not tell which advisers exist.</summary>
-    private static async Task<IResult> ConfigAsync(string widgetKey, DialogStore store, CancellationToken ct)
+    /// <summary>What the customer's browser asked to be remembered comes only from its own sealed cookie.</summary>
+    private static async Task<IResult> ConfigAsync(string widgetKey, HttpRequest request, DialogStore store, WidgetMemory memory, CancellationToken ct)
     {
         var settings = Parse(widgetKey) is { } k ? await store.GetSettingsAsync(k.AccountId, ct) : DialogSettings.Default;
-        return TypedResults.Ok(new { settings.MaxMessageLength });
+        return TypedResults.Ok(new { settings.MaxMessageLength, remembered = memory.Read(request) });
+    }
+
+    /// <summary>"Forget my details" (or only the secret word) on this device.</summary>
+    private static IResult Forget(HttpContext http, WidgetMemory memory, bool? secretWordOnly)
+    {
+        if (secretWordOnly == true && memory.Read(http.Request) is { } details)
+        {
+            memory.Write(http.Response, details with { SecretWord = null });
+        }
+        else
+        {
+            memory.Forget(http.Response);
+        }
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> StartAsync(string widgetKey, StartDialogInput input, HttpContext http, DialogStore store, AccountStore accounts,
-        DialogService dialogs, TableRateLimiter limiter, IConfiguration configuration, TimeProvider time, CancellationToken ct)
+        DialogService dialogs, TableRateLimiter limiter, WidgetMemory memory, IConfiguration configuration, TimeProvider time, CancellationToken ct)
     {
         var key = Parse(widgetKey);
         // Read what the checks need whatever the key, so a wrong key costs the same as a wrong word.
@@ -121,6 +137,14 @@ public static class WidgetEndpoints
         }
         var customerId = await dialogs.StartAsync(key!.Value.AccountId, adviser!.Id, new NewDialog(keyword!, until, wished, zoneId, language,
             new CustomerContact(email!, callPhone, smsPhone), message!, Hosting.PublicUrl.Of(http)), ct);
+        if (input.Remember == true)
+        {
+            memory.Write(http.Response, new RememberedDetails(keyword!, email!, callPhone, smsPhone, input.RememberSecretWord == true ? word : null));
+        }
+        else
+        {
+            memory.Forget(http.Response);
+        }
         return TypedResults.Created((string?)null, new { customerId });
     }
 }

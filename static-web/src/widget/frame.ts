@@ -7,7 +7,6 @@ import { api, ApiError, NetworkError } from "../api";
 import { h, replace, uid } from "../dom";
 import { t, useLanguage, type TextKey } from "../i18n";
 
-const storageKey = "parley.widget.v1";
 const fieldNames = ["mode", "availableUntil", "wishedDate", "wishedTime", "keyword", "message", "email", "callPhone", "smsPhone", "secretWord"] as const;
 type FieldName = (typeof fieldNames)[number];
 
@@ -38,30 +37,22 @@ function closeOverlay(): void {
   parent.postMessage({ type: "parley:close" }, "*");
 }
 
-function readRemembered(): Remembered | null {
-  try {
-    const raw = localStorage.getItem(storageKey);
-    if (!raw) return null;
-    const data = JSON.parse(raw) as unknown;
-    if (!data || typeof data !== "object") return null;
-    const out: Remembered = {};
-    for (const key of ["keyword", "email", "callPhone", "smsPhone", "secretWord"] as const) {
-      const value = (data as Record<string, unknown>)[key];
-      if (typeof value === "string") out[key] = value;
-    }
-    return out;
-  } catch {
-    return null;
+/**
+ * The remembered details come from the server, which keeps them in a sealed, partitioned cookie: browsers that
+ * block third-party storage deny localStorage inside this frame, but allow partitioned cookies.
+ */
+function cleanRemembered(data: unknown): Remembered | null {
+  if (!data || typeof data !== "object") return null;
+  const out: Remembered = {};
+  for (const key of ["keyword", "email", "callPhone", "smsPhone", "secretWord"] as const) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value === "string") out[key] = value;
   }
+  return out;
 }
 
-function writeRemembered(data: Remembered | null): void {
-  try {
-    if (data) localStorage.setItem(storageKey, JSON.stringify(data));
-    else localStorage.removeItem(storageKey);
-  } catch {
-    // storage blocked in this browser: nothing is remembered
-  }
+function forgetRemembered(secretWordOnly: boolean): void {
+  void api("DELETE", `/api/widget-memory${secretWordOnly ? "?secretWordOnly=true" : ""}`).catch(() => undefined);
 }
 
 function pad(n: number): string {
@@ -86,8 +77,7 @@ function header(showClose: boolean): HTMLElement {
     showClose ? h("button", { type: "button", class: "widget-x", "aria-label": t("widget.close"), title: t("widget.close"), style: `color:${textOn(color)}`, onclick: closeOverlay }, "×") : null);
 }
 
-function renderForm(maxMessageLength: number): void {
-  const remembered = readRemembered();
+function renderForm(maxMessageLength: number, remembered: Remembered | null): void {
   const errors = new Map<FieldName, { error: HTMLElement; inputs: HTMLElement[] }>();
   const errorFor = (name: FieldName, ...inputs: HTMLElement[]) => {
     const error = h("div", { class: "field-error", id: uid(`${name}-error`), hidden: true });
@@ -151,18 +141,12 @@ function renderForm(maxMessageLength: number): void {
     rememberSecret.disabled = !remember.checked;
     if (!remember.checked) {
       rememberSecret.checked = false;
-      writeRemembered(null);
+      forgetRemembered(false);
     }
   });
   rememberSecret.addEventListener("change", () => {
     // Withdrawing the opt-in forgets a stored secret word at once.
-    if (!rememberSecret.checked) {
-      const stored = readRemembered();
-      if (stored?.secretWord !== undefined) {
-        delete stored.secretWord;
-        writeRemembered(stored);
-      }
-    }
+    if (!rememberSecret.checked) forgetRemembered(true);
   });
 
   const alert = h("div", { class: "alert error", role: "alert", hidden: true });
@@ -240,19 +224,13 @@ function renderForm(maxMessageLength: number): void {
       smsPhone: smsPhone.value.trim() || null,
       secretWord: secretWord.value,
       language: lang,
+      remember: remember.checked,
+      rememberSecretWord: remember.checked && rememberSecret.checked,
     };
     submit.disabled = true;
     submit.textContent = t("widget.sending");
     try {
       const created = await api<{ customerId: string }>("POST", `/api/widget/${encodeURIComponent(widgetKey)}/dialogs`, body);
-      if (remember.checked) {
-        writeRemembered({
-          keyword: body.keyword, email: body.email, callPhone: body.callPhone ?? "", smsPhone: body.smsPhone ?? "",
-          ...(rememberSecret.checked ? { secretWord: body.secretWord } : {}),
-        });
-      } else {
-        writeRemembered(null);
-      }
       renderThanks(created.customerId);
       return;
     } catch (error) {
@@ -303,13 +281,15 @@ async function start(): Promise<void> {
     return;
   }
   let maxMessageLength = 500;
+  let remembered: Remembered | null = null;
   try {
-    const info = await api<{ maxMessageLength: number }>("GET", `/api/widget/${encodeURIComponent(widgetKey)}`);
+    const info = await api<{ maxMessageLength: number; remembered: unknown }>("GET", `/api/widget/${encodeURIComponent(widgetKey)}`);
     if (Number.isInteger(info.maxMessageLength) && info.maxMessageLength > 0) maxMessageLength = info.maxMessageLength;
+    remembered = cleanRemembered(info.remembered);
   } catch {
     // The form still works with the default length; the server checks again.
   }
-  renderForm(maxMessageLength);
+  renderForm(maxMessageLength, remembered);
 }
 
 void start();

@@ -74,10 +74,19 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
         await widget.GetByRole(AriaRole.Button, new() { Name = "Send request" }).ClickAsync();
         await Expect(widget.Locator("body")).ToContainTextAsync("secret word"); // a wrong word is refused with a clear message
         await widget.GetByLabel("Secret word", new() { Exact = true }).FillAsync("demo13");
+        await widget.GetByLabel("Remember my details on this device").CheckAsync();
         await widget.GetByRole(AriaRole.Button, new() { Name = "Send request" }).ClickAsync();
         await Expect(widget.Locator("body")).ToContainTextAsync(new Regex("customer ID is [A-Z]{5}"));
         await BrowserFixture.ScreenshotAsync(customer, "20-widget-on-host-page");
         var customerId = Regex.Match(await widget.Locator("body").InnerTextAsync(), "customer ID is ([A-Z]{5})").Groups[1].Value;
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await Expect(customer.Locator("iframe")).ToHaveCountAsync(0);
+        // Opened again on this device: the details are back, the secret word is not (it was not explicitly remembered).
+        await customer.GetByRole(AriaRole.Button, new() { Name = "Request a talk" }).ClickAsync();
+        await Expect(widget.GetByLabel("Phone for a call")).ToBeVisibleAsync();
+        await Expect(widget.GetByLabel("E-mail", new() { Exact = true })).ToHaveValueAsync("petra.koeln@example.com");
+        await Expect(widget.GetByLabel("Phone for a call")).ToHaveValueAsync(new Regex("1112233"));
+        await Expect(widget.GetByLabel("Secret word", new() { Exact = true })).ToHaveValueAsync("");
         await widget.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
         await Expect(customer.Locator("iframe")).ToHaveCountAsync(0);
 

@@ -197,6 +197,34 @@ public sealed class DialogApiTests
         Assert.Equal("scheduled", appointment.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Remembered_details_live_in_a_sealed_partitioned_cookie_without_the_secret_word_unless_asked()
+    {
+        await using var app = await ParleyApp.StartAsync();
+        var (admin, me) = await SignUpAsync(app);
+        var (key, _) = await SetUpAsync(admin, me);
+        using var device = app.NewSession();
+
+        using var started = await device.PostAsync($"/api/widget/{key}/dialogs", new
+        {
+            mode = "until", availableUntil = LaterToday(), timeZone = "UTC", keyword = "Petra aus Köln", message = "Hallo", email = CustomerEmail,
+            callPhone = CustomerCall, secretWord = "demo13", language = "de", remember = true, rememberSecretWord = false,
+        });
+        await ApiSession.ReadAsync(started, HttpStatusCode.Created);
+        var cookie = started.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("parley.widget-memory=", StringComparison.Ordinal));
+        var remembered = (await device.GetJsonAsync($"/api/widget/{key}")).GetProperty("remembered");
+        using var forget = await device.DeleteAsync("/api/widget-memory");
+        var afterForget = (await device.GetJsonAsync($"/api/widget/{key}")).GetProperty("remembered");
+
+        foreach (var attribute in new[] { "httponly", "secure", "samesite=none", "partitioned", "path=/api/" })
+        {
+            Assert.Contains(attribute, cookie.ToLowerInvariant());
+        }
+        Assert.DoesNotContain("petra", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((CustomerEmail, CustomerCall, JsonValueKind.Null), (remembered.GetProperty("email").GetString(), remembered.GetProperty("callPhone").GetString(), remembered.GetProperty("secretWord").ValueKind));
+        Assert.Equal(JsonValueKind.Null, afterForget.ValueKind);
+    }
+
     // ---- helpers ----
 
     private static string WithoutTrace(JsonElement problem) =>
