@@ -8,12 +8,12 @@ using System.Text.RegularExpressions;
 namespace Parley.Functions.Dialogs;
 
 /// <summary>
-/// The words of dialog e-mails, SMS and calls, as data per language (<c>Dialogs/Texts/{de,en}.json</c>; other
+/// The words of dialog e-mails, SMS and calls, as data per language (<c>Dialogs/Texts/{de,en,fr,es,it,pl,nl}.json</c>; other
 /// languages fall back to English). Everything people wrote is HTML-encoded in the HTML part.
 /// </summary>
 public sealed partial class DialogTexts
 {
-    private static readonly string[] Languages = ["de", "en"];
+    public static readonly string[] Languages = ["de", "en", "fr", "es", "it", "pl", "nl"];
     private readonly Dictionary<string, Dictionary<string, string>> _catalogs = Languages.ToDictionary(l => l, Load);
 
     public string Get(string language, string key, params (string Name, string Value)[] values)

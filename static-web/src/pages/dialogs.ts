@@ -23,7 +23,9 @@ function ellipsisCell(text: string, attrs: Record<string, string> = {}): HTMLTab
 
 function alertCallText(row: DialogRow): string | null {
   if (!row.alertCall) return null;
-  return t("dialog.alertCall", { status: row.alertCall.status }) + (row.alertCall.reason ? ` (${row.alertCall.reason})` : "");
+  const known = ["queued", "dialing", "connected", "retrying", "completed", "failed"];
+  const status = known.includes(row.alertCall.status) ? t(`callStatus.${row.alertCall.status}` as TextKey) : row.alertCall.status;
+  return t("dialog.alertCall", { status }) + (row.alertCall.reason ? ` (${row.alertCall.reason})` : "");
 }
 
 export async function dialogsPage(ctx: Context): Promise<Node> {
