@@ -225,6 +225,40 @@ public sealed class DialogApiTests
         Assert.Equal(JsonValueKind.Null, afterForget.ValueKind);
     }
 
+    [Fact]
+    public async Task Sms_alerts_reach_the_adviser_and_answers_reach_the_customer_when_switched_on()
+    {
+        await using var app = await ParleyApp.StartAsync();
+        var (admin, me) = await SignUpAsync(app);
+        var (key, accountId) = await SetUpAsync(admin, me);
+        await ApiSession.ReadAsync(await admin.PutAsync("/api/me/dialog-alerts", new
+        {
+            email = AdviserAlertEmail, emailOn = false, voicePhone = (string?)null, voiceOn = false, smsPhone = "+49 170 7776655", smsOn = true,
+        }), HttpStatusCode.OK);
+        await ApiSession.ReadAsync(await admin.PutAsync("/api/dialog-settings", new
+        {
+            maxMessageLength = 300, callerId = "+49 30 555555", widgetText = "Terminwunsch", widgetColor = "#0F766E", smsToCustomers = true,
+        }), HttpStatusCode.OK);
+        await StartAsync(app, key, Start());
+        var id = (await admin.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
+
+        await RunAsync(app, new DialogWork(accountId, id, 1));
+        await ApiSession.ReadAsync(await admin.PostAsync($"/api/dialogs/{id}/replies", new { text = "Gerne.", callCustomer = false }), HttpStatusCode.Created);
+        await RunAsync(app, new DialogWork(accountId, id, 2));
+
+        var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
+        var adviserSms = Assert.Single(outbox, e => e.GetProperty("to").GetString() == "+491707776655");
+        Assert.Equal("sms", adviserSms.GetProperty("channel").GetString());
+        Assert.Contains($"/dialogs/{id}", adviserSms.GetProperty("text").GetString());
+        Assert.DoesNotContain(outbox, e => e.GetProperty("to").GetString() == AdviserAlertEmail); // e-mail alerts switched off
+        Assert.Equal("sms", Assert.Single(outbox, e => e.GetProperty("to").GetString() == CustomerSms).GetProperty("channel").GetString());
+        Assert.Null(await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-alert", CancellationToken.None)); // voice off
+        var settings = await admin.GetJsonAsync("/api/dialog-settings");
+        Assert.Equal(("+4930555555", "#0f766e", 300), (settings.GetProperty("callerId").GetString(), settings.GetProperty("widgetColor").GetString(), settings.GetProperty("maxMessageLength").GetInt32()));
+        using var tooLong = await app.NewSession().PostAsync($"/api/widget/{key}/dialogs", Start(message: new string('x', 301)));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
     // ---- helpers ----
 
     private static string WithoutTrace(JsonElement problem) =>
