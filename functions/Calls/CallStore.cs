@@ -58,16 +58,8 @@ public sealed class CallStore(StorageAccount storage)
     /// <summary>Creates the call unless it exists; returns what is stored and whether this call created it.</summary>
     public async Task<(CallRecord Record, bool Created)> CreateOrGetAsync(CallRecord record, CancellationToken ct)
     {
-        var entity = ToEntity(record);
-        try
-        {
-            await _table.AddEntityAsync(entity, ct);
-            return (record with { ETag = entity.ETag }, true);
-        }
-        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
-        {
-            return ((await GetAsync(record.AccountId, record.Id, ct))!, false);
-        }
+        var (stored, created) = await _table.AddOrGetAsync(ToEntity(record), ct);
+        return (created ? record with { ETag = stored.ETag } : From(stored), created);
     }
 
     /// <summary>Saves under the record's ETag: a concurrent step makes this throw (412) and the step runs again on fresh state.</summary>

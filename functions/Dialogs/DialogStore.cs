@@ -98,21 +98,9 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     /// <summary>The account's key for hashing customer e-mails (created on first use, stored encrypted by the caller).</summary>
     public async Task<string> GetOrCreateProtectedKeyAsync(string accountId, Func<string> create, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, "customer-key", cancellationToken: ct)).Value;
-        if (row is not null)
-        {
-            return row.GetString("Key")!;
-        }
-        var entity = new TableEntity(accountId, "customer-key") { { "Key", create() } };
-        try
-        {
-            await _table.AddEntityAsync(entity, ct);
-            return entity.GetString("Key")!;
-        }
-        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
-        {
-            return (await _table.GetEntityIfExistsAsync(accountId, "customer-key", cancellationToken: ct)).Value!.GetString("Key")!;
-        }
+        var row = (await _table.GetEntityIfExistsAsync(accountId, "customer-key", cancellationToken: ct)).Value
+            ?? (await _table.AddOrGetAsync(new TableEntity(accountId, "customer-key") { { "Key", create() } }, ct)).Entity;
+        return row.GetString("Key")!;
     }
 
     // ---- dialogs ----

@@ -49,16 +49,8 @@ public sealed class MessageStore(StorageAccount storage)
     /// <summary>Creates the record unless it exists; returns what is stored either way, and whether this call created it.</summary>
     public async Task<(MessageRecord Record, bool Created)> CreateOrGetAsync(MessageRecord record, CancellationToken ct)
     {
-        var entity = ToEntity(record);
-        try
-        {
-            await _table.AddEntityAsync(entity, ct);
-            return (record with { ETag = entity.ETag }, true);
-        }
-        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
-        {
-            return ((await GetAsync(record.AccountId, record.Id, ct))!, false);
-        }
+        var (stored, created) = await _table.AddOrGetAsync(ToEntity(record), ct);
+        return (created ? record with { ETag = stored.ETag } : From(stored), created);
     }
 
     public async Task<MessageRecord> SaveAsync(MessageRecord record, CancellationToken ct)

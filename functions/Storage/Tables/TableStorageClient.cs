@@ -74,6 +74,25 @@ public sealed partial class TableStorageClient
         return response;
     }
 
+    /// <summary>
+    /// Inserts the entity unless its keys are taken; returns what is stored either way (the inserted entity with its
+    /// ETag, or the existing one) and whether this call inserted it. The idempotent "create once" of workflow records.
+    /// </summary>
+    public async Task<(TableEntity Entity, bool Created)> AddOrGetAsync(TableEntity entity, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return (entity, true);
+        }
+        catch (RequestFailedException ex) when (ex.IsAlreadyExists())
+        {
+            var existing = (await GetEntityIfExistsAsync(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value
+                ?? throw new InvalidOperationException($"{Name} row {entity.RowKey} existed and then vanished.", ex);
+            return (existing, false);
+        }
+    }
+
     /// <summary>Inserts or merges/replaces without a condition.</summary>
     public async Task<Response> UpsertEntityAsync(TableEntity entity, TableUpdateMode mode = TableUpdateMode.Merge, CancellationToken cancellationToken = default)
     {

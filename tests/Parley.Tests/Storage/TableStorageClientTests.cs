@@ -90,6 +90,18 @@ public sealed class TableStorageClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Add_or_get_inserts_once_and_then_returns_what_is_stored()
+    {
+        var (first, created) = await _table.AddOrGetAsync(new TableEntity("p", "once") { { "N", 1 } });
+        var (second, createdAgain) = await _table.AddOrGetAsync(new TableEntity("p", "once") { { "N", 2 } });
+
+        Assert.True(created);
+        Assert.False(createdAgain);
+        Assert.Equal(1, second["N"]);
+        Assert.Equal(first.ETag, second.ETag);
+    }
+
+    [Fact]
     public async Task Upsert_merge_keeps_other_properties_and_replace_drops_them()
     {
         await _table.UpsertEntityAsync(new TableEntity("p", "u") { { "A", "a" }, { "B", "b" } });
