@@ -20,7 +20,7 @@ public static class CallEndpoints
     /// put on the calls queue and answered at once, so nothing ACS tells us is lost when a step fails.
     /// </summary>
     private static async Task<IResult> CallbackAsync(string accountId, string callId, int attempt, string secret, HttpRequest request, CallStore store,
-        CallCallbacks callbacks, CallQueue queue, ILogger<CallQueue> logger, CancellationToken ct)
+        CallCallbacks callbacks, CallQueue queue, ILogger<CallQueueHandler> logger, CancellationToken ct)
     {
         var call = await store.GetAsync(accountId, callId, ct);
         if (call is null || !callbacks.Matches(call, attempt, secret))

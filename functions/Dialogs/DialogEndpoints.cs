@@ -29,6 +29,9 @@ public sealed record ConvertInput(string? Start, string? End, string? TimeZone, 
 /// <summary>The adviser's inbox: list, thread, reply, close, and turning a dialog into a case with an appointment.</summary>
 public static class DialogEndpoints
 {
+    /// <summary>Advisers may write longer than customers (whose limit the account sets, at most 2,000).</summary>
+    public const int MaxAnswerLength = 2000;
+
     public static IEndpointRouteBuilder MapDialogEndpoints(this IEndpointRouteBuilder api)
     {
         var dialogs = api.MapGroup("/dialogs").RequireAuthorization().WithTags("Dialogs");
@@ -43,7 +46,7 @@ public static class DialogEndpoints
     /// <summary>Administrators (and API keys) see every adviser's dialogs; an adviser only their own.</summary>
     private static string? OwnOnly(Tenant tenant) => tenant.Role == OperatorRole.Administrator ? null : tenant.OperatorId;
 
-    private static async Task<IResult> ListAsync(Tenant tenant, DialogStore store, AccountStore accounts, CallStore calls, TimeProvider time, bool? needsAnswer, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(Tenant tenant, DialogStore store, AccountStore accounts, TimeProvider time, bool? needsAnswer, string? cursor, int? limit, CancellationToken ct)
     {
         var (items, next) = await store.ListAsync(tenant.AccountId, OwnOnly(tenant), needsAnswer == true, cursor, Math.Clamp(limit ?? 50, 1, 200), ct);
         var operators = (await accounts.ListOperatorsCachedAsync(tenant, ct)).ToDictionary(o => o.Id);
@@ -69,9 +72,8 @@ public static class DialogEndpoints
         {
             return TypedResults.NotFound();
         }
-        var settings = await store.GetSettingsAsync(tenant.AccountId, ct);
         var val = new Validation();
-        var text = val.Text("text", input.Text, Math.Max(settings.MaxMessageLength, 2000));
+        var text = val.Text("text", input.Text, MaxAnswerLength);
         if (input.CallCustomer && v.Dialog.Contact.CallPhone is null)
         {
             val.Add("callCustomer", L("The customer left no number for calls."));
@@ -124,8 +126,9 @@ public static class DialogEndpoints
             return TypedResults.NotFound();
         }
         var d = v.Dialog;
+        var name = $"{d.CustomerId} – {d.Keyword}";
         var request = new CaseWithAppointmentRequest(
-            new CaseRequest($"{d.CustomerId} – {d.Keyword}"[..Math.Min(50, d.CustomerId.Length + 3 + d.Keyword.Length)], d.Contact.Email, d.Contact.CallPhone ?? d.Contact.SmsPhone,
+            new CaseRequest(name[..Math.Min(50, name.Length)], d.Contact.Email, d.Contact.CallPhone ?? d.Contact.SmsPhone,
                 "Dialog " + d.CustomerId, null, null, [d.OperatorId], d.Language, null),
             null, input.Start, input.End, input.TimeZone ?? d.TimeZone, [d.OperatorId], input.Invitation ?? new InvitationInput(false, true, d.Language), null);
         var result = await AppointmentEndpoints.CreateWithCaseAsync(request, tenant, http, accounts, rules, appointments, fields, time, notify, logs, ct);

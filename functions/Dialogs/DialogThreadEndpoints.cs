@@ -26,21 +26,17 @@ public static class DialogThreadEndpoints
         return api;
     }
 
-    private static async Task<Dialog?> FindAsync(string? token, DialogStore store, ReplyLinks links, bool allowClosed, CancellationToken ct)
-    {
-        if (ReplyLinks.Parse(token) is not { } t || await store.GetAsync(t.AccountId, t.DialogId, ct) is not { } dialog)
-        {
-            return null;
-        }
-        return links.Matches(dialog with { Closed = false }, t.Secret) && (allowClosed || !dialog.Closed) ? dialog : null;
-    }
+    private static async Task<Dialog?> FindAsync(string? token, DialogStore store, ReplyLinks links, CancellationToken ct) =>
+        ReplyLinks.Parse(token) is { } t && await store.GetAsync(t.AccountId, t.DialogId, ct) is { } dialog && links.Matches(dialog, t.Secret) ? dialog : null;
 
     private static async Task<IResult> ReadAsync(ThreadInput input, DialogStore store, ReplyLinks links, AccountStore accounts, CancellationToken ct) =>
-        await FindAsync(input.Token, store, links, allowClosed: true, ct) is { } dialog ? TypedResults.Ok(await ViewAsync(dialog, store, accounts, ct)) : NotFound();
+        await FindAsync(input.Token, store, links, ct) is { } dialog
+            ? TypedResults.Ok(await ViewAsync(dialog, await store.GetSettingsAsync(dialog.AccountId, ct), store, accounts, ct))
+            : NotFound();
 
     private static async Task<IResult> ReplyAsync(ThreadInput input, DialogStore store, ReplyLinks links, AccountStore accounts, DialogService service, CancellationToken ct)
     {
-        if (await FindAsync(input.Token, store, links, allowClosed: true, ct) is not { } dialog)
+        if (await FindAsync(input.Token, store, links, ct) is not { } dialog)
         {
             return NotFound();
         }
@@ -58,7 +54,7 @@ public static class DialogThreadEndpoints
         try
         {
             var saved = await service.AddMessageAsync(dialog, DialogParty.Customer, text!, null, false, ct);
-            return TypedResults.Created((string?)null, await ViewAsync(saved, store, accounts, ct));
+            return TypedResults.Created((string?)null, await ViewAsync(saved, settings, store, accounts, ct));
         }
         catch (TableTransactionFailedException)
         {
@@ -68,12 +64,11 @@ public static class DialogThreadEndpoints
 
     private static IResult NotFound() => TypedResults.Problem(L("This link is no longer valid."), statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task<ThreadView> ViewAsync(Dialog d, DialogStore store, AccountStore accounts, CancellationToken ct)
+    private static async Task<ThreadView> ViewAsync(Dialog d, DialogSettings settings, DialogStore store, AccountStore accounts, CancellationToken ct)
     {
         var tenant = new Tenant(d.AccountId, null, OperatorRole.Administrator, "system");
         var account = await accounts.GetSettingsAsync(tenant, ct);
         var adviser = await accounts.GetOperatorAsync(tenant, d.OperatorId, ct);
-        var settings = await store.GetSettingsAsync(d.AccountId, ct);
         var messages = await store.MessagesAsync(d.AccountId, d.Id, ct);
         return new ThreadView(account?.BusinessName ?? "", adviser?.Name ?? "", d.CustomerId, d.Language, d.Closed, settings.MaxMessageLength,
             messages.Select(m => new ThreadMessageView(Wire.Name(m.From), m.Text, m.At)).ToList());

@@ -19,11 +19,12 @@ public sealed class ReplyLinks(IDataProtectionProvider protection)
     public static (string AccountId, string DialogId, string Secret)? Parse(string? token) =>
         token?.Split('.') is [{ Length: > 0 and <= 40 } account, { Length: > 0 and <= 40 } dialog, { Length: >= 40 and <= 64 } secret] ? (account, dialog, secret) : null;
 
+    /// <summary>Whether <paramref name="secret"/> is the dialog's (a closed dialog still matches: its page shows it closed).</summary>
     public bool Matches(Dialog dialog, string secret)
     {
         try
         {
-            return !dialog.Closed && SecureTokens.FixedTimeEquals(_protector.Unprotect(dialog.ProtectedReplySecret), secret);
+            return SecureTokens.FixedTimeEquals(_protector.Unprotect(dialog.ProtectedReplySecret), secret);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
