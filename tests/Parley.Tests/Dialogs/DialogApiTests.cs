@@ -73,9 +73,13 @@ public sealed class DialogApiTests
         await RunAsync(app, new DialogWork(accountId, id, 3));
         var adviserMails = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Where(e => e.GetProperty("to").GetString() == AdviserAlertEmail).ToList();
         Assert.Equal(2, adviserMails.Count);
-        Assert.Null(await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-m3-call", CancellationToken.None));
-        var calls = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Count(e => e.GetProperty("channel").GetString() == "call");
-        Assert.Equal(0, calls); // calls were only queued here; none placed twice — the alert call is the adviser's only call
+        // Every call asked for in this dialog: the adviser's alert (first message only) and the one the adviser ticked.
+        var calls = new List<string>();
+        await foreach (var callRow in app.Storage.GetTableClient(CallStore.TableName).QueryAsync(Parley.Functions.Storage.Tables.TableFilter.Create($"PartitionKey eq {accountId}")))
+        {
+            calls.Add(callRow.RowKey);
+        }
+        Assert.Equal([$"dlg-{id}-alert", $"dlg-{id}-m2-call"], calls.Order());
         var black = await admin.GetJsonAsync($"/api/dialogs/{id}");
         Assert.Equal("black", black.GetProperty("lastMessageColor").GetString());
         Assert.Equal(3, black.GetProperty("messages").GetArrayLength());
@@ -305,9 +309,7 @@ public sealed class DialogApiTests
         return (status, body);
     }
 
-    private static async Task RunAsync(ParleyApp app, DialogWork work) =>
-        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
-            new QueueWorkItem(DialogQueueHandler.QueueName, Guid.NewGuid().ToString(), JsonSerializer.Serialize(work, QueueJson.Options), 1, DateTimeOffset.UtcNow), CancellationToken.None);
+    private static Task RunAsync(ParleyApp app, DialogWork work) => app.RunQueueStepAsync(DialogQueueHandler.QueueName, work);
 
     private sealed class ManualClock : TimeProvider
     {
