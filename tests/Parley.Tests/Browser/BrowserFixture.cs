@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Parley.Testing;
 using Parley.Tests.Infrastructure;
@@ -57,6 +58,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         return context;
+    }
+
+    /// <summary>Signs up a business through the sign-up page; the page is then signed in as its administrator.</summary>
+    public static async Task<string> SignUpAsync(IPage page, string? email = null, string business = "Kanzlei", string adminName = "Anna Admin")
+    {
+        email ??= $"browser.{Guid.NewGuid():N}@example.com";
+        await page.GotoAsync("/sign-up");
+        await page.GetByLabel("Business name").FillAsync(business);
+        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await page.GetByLabel("Your name").FillAsync(adminName);
+        await page.GetByLabel("Your e-mail address").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Infrastructure.Accounts.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/settings/account$"));
+        return email;
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

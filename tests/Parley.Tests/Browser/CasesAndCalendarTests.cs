@@ -8,14 +8,13 @@ namespace Parley.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class CasesAndCalendarTests(BrowserFixture fixture)
 {
-    private const string Password = "correct horse battery staple";
 
     [Fact]
     public async Task A_case_created_with_the_dialog_gets_its_appointment_and_edits_are_saved_as_you_go()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await SignUpAsync(page);
+        await BrowserFixture.SignUpAsync(page);
 
         await page.GotoAsync("/cases");
         await page.GetByRole(AriaRole.Button, new() { Name = "+ New case" }).ClickAsync();
@@ -59,7 +58,7 @@ public sealed class CasesAndCalendarTests(BrowserFixture fixture)
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         page.Dialog += async (_, d) => await d.AcceptAsync("Customer asked to cancel");
-        await SignUpAsync(page);
+        await BrowserFixture.SignUpAsync(page);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, berlin).Date;
         var nextWednesday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7) + 9).ToString("yyyy-MM-dd");
@@ -98,15 +97,4 @@ public sealed class CasesAndCalendarTests(BrowserFixture fixture)
         await Expect(page.Locator("article.appointment")).ToContainTextAsync("Cancelled");
     }
 
-    private static async Task SignUpAsync(IPage page)
-    {
-        await page.GotoAsync("/sign-up");
-        await page.GetByLabel("Business name").FillAsync("Kanzlei");
-        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
-        await page.GetByLabel("Your name").FillAsync("Anna Admin");
-        await page.GetByLabel("Your e-mail address").FillAsync($"cal.{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/settings/account$"));
-    }
 }

@@ -109,7 +109,7 @@ public sealed class DashboardTests(BrowserFixture fixture)
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         var email = $"taken.{Guid.NewGuid():N}@example.com";
-        await SignUpAsync(page, email);
+        await BrowserFixture.SignUpAsync(page, email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
         await page.GotoAsync("/sign-up");
@@ -162,7 +162,7 @@ public sealed class DashboardTests(BrowserFixture fixture)
         await page.GotoAsync("/settings/operators");
         await Expect(page).ToHaveURLAsync(new Regex("/sign-in$"));
 
-        await SignUpAsync(page, $"xss.{Guid.NewGuid():N}@example.com", adminName: "<img src=x onerror=alert(1)>");
+        await BrowserFixture.SignUpAsync(page, $"xss.{Guid.NewGuid():N}@example.com", adminName: "<img src=x onerror=alert(1)>");
         await page.GotoAsync("/settings/operators");
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "<img src=x onerror=alert(1)> (you)" })).ToBeVisibleAsync();
         Assert.Equal(0, alerts);
@@ -175,7 +175,7 @@ public sealed class DashboardTests(BrowserFixture fixture)
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.SetViewportSizeAsync(768, 1024);
-        await SignUpAsync(page, $"tablet.{Guid.NewGuid():N}@example.com");
+        await BrowserFixture.SignUpAsync(page, $"tablet.{Guid.NewGuid():N}@example.com");
 
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" })).ToBeVisibleAsync();
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
@@ -188,15 +188,4 @@ public sealed class DashboardTests(BrowserFixture fixture)
     private static ILocator Nav(IPage page, string name) =>
         page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" }).GetByRole(AriaRole.Link, new() { Name = name });
 
-    private static async Task SignUpAsync(IPage page, string email, string adminName = "Anna Admin")
-    {
-        await page.GotoAsync("/sign-up");
-        await page.GetByLabel("Business name").FillAsync("Kanzlei");
-        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
-        await page.GetByLabel("Your name").FillAsync(adminName);
-        await page.GetByLabel("Your e-mail address").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/settings/account$"));
-    }
 }

@@ -27,7 +27,7 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
         var adviser = await adviserContext.NewPageAsync();
         var popups = new List<string>();
         adviser.Dialog += (_, d) => { popups.Add(d.Message); _ = d.DismissAsync(); };
-        await SignUpAsync(adviser);
+        await BrowserFixture.SignUpAsync(adviser, business: "Kanzlei Beispiel", adminName: "Anna Adviser");
 
         // Administrator: a secret word; the adviser's own alerts; the embed snippet.
         await adviser.GotoAsync("/settings/dialogs");
@@ -145,17 +145,6 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
         }
     }
 
-    private static async Task SignUpAsync(IPage page)
-    {
-        await page.GotoAsync("/sign-up");
-        await page.GetByLabel("Business name").FillAsync("Kanzlei Beispiel");
-        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
-        await page.GetByLabel("Your name").FillAsync("Anna Adviser");
-        await page.GetByLabel("Your e-mail address").FillAsync($"dialogs.{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password").FillAsync("correct horse battery staple");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/settings/account$"));
-    }
 
     /// <summary>The outbox fills as the queue pump works: reload until the entry is there.</summary>
     private static async Task WaitForAsync(IPage page, ILocator locator)

@@ -12,14 +12,7 @@ public sealed class OutboxTests(BrowserFixture fixture)
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/sign-up");
-        await page.GetByLabel("Business name").FillAsync("Praxis Sonnenschein");
-        await page.GetByLabel("Time zone").FillAsync("Europe/Berlin");
-        await page.GetByLabel("Your name").FillAsync("Anna Admin");
-        await page.GetByLabel("Your e-mail address").FillAsync($"outbox.{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password").FillAsync("correct horse battery staple");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/settings/account$"));
+        await BrowserFixture.SignUpAsync(page, $"outbox.{Guid.NewGuid():N}@example.com", business: "Praxis Sonnenschein");
 
         await page.GotoAsync("/cases");
         await page.GetByRole(AriaRole.Button, new() { Name = "+ New case" }).ClickAsync();

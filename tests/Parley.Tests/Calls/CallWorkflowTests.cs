@@ -241,15 +241,12 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
         return app;
     }
 
-    private static async Task RunAsync(ParleyApp app, CallWork work, long dequeueCount = 1) =>
-        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
-            new QueueWorkItem(CallQueueHandler.QueueName, Guid.NewGuid().ToString(), JsonSerializer.Serialize(work, QueueJson.Options), dequeueCount, DateTimeOffset.UtcNow), CancellationToken.None);
+    private static Task RunAsync(ParleyApp app, CallWork work, long dequeueCount = 1) => app.RunQueueStepAsync(CallQueueHandler.QueueName, work, dequeueCount);
 
     /// <summary>Runs every visible step on the calls queue until none is left (hidden ones — watchdogs, backoffs — stay).</summary>
     private static async Task DrainAsync(ParleyApp app, TimeSpan? settle = null)
     {
         var queue = app.Storage.GetQueueClient(CallQueueHandler.QueueName);
-        var invoker = app.Services.GetRequiredService<WorkflowInvoker>();
         var quietSince = DateTime.UtcNow;
         while (true)
         {
@@ -265,7 +262,7 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
             }
             foreach (var m in batch)
             {
-                await invoker.HandleQueueMessageAsync(new QueueWorkItem(CallQueueHandler.QueueName, m.MessageId, m.MessageText, m.DequeueCount, m.InsertedOn), CancellationToken.None);
+                await app.RunQueueStepAsync(CallQueueHandler.QueueName, m.MessageText, m.DequeueCount);
                 await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
             }
             quietSince = DateTime.UtcNow;

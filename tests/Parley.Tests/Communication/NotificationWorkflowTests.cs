@@ -208,9 +208,7 @@ public sealed class NotificationWorkflowTests
         Assert.Equal("Not delivered: Mailbox does not exist", messages["email"].GetProperty("reason").GetString());
     }
 
-    private static async Task ReportAsync(ParleyApp app, string json) =>
-        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
-            new QueueWorkItem(DeliveryReportQueueHandler.QueueName, Guid.NewGuid().ToString(), json, 1, DateTimeOffset.UtcNow), CancellationToken.None);
+    private static Task ReportAsync(ParleyApp app, string json) => app.RunQueueStepAsync(DeliveryReportQueueHandler.QueueName, json);
 
     [Fact]
     public async Task Choosing_communication_services_without_its_settings_fails_at_startup_naming_them()
@@ -246,9 +244,7 @@ public sealed class NotificationWorkflowTests
         return (body.GetProperty("appointment"), me.GetProperty("account").GetProperty("id").GetString()!);
     }
 
-    private static async Task RunAsync(ParleyApp app, NotificationWork work) =>
-        await app.Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
-            new QueueWorkItem(NotificationQueueHandler.QueueName, Guid.NewGuid().ToString(), JsonSerializer.Serialize(work, QueueJson.Options), 1, DateTimeOffset.UtcNow), CancellationToken.None);
+    private static Task RunAsync(ParleyApp app, NotificationWork work) => app.RunQueueStepAsync(NotificationQueueHandler.QueueName, work);
 
     private static async Task<JsonElement> WaitForAsync(ApiSession session, string appointmentId, Func<JsonElement, bool> done)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Parley.Functions.Storage;
+using Parley.Functions.Workflows;
 
 using Parley.Testing;
 
@@ -47,6 +48,15 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
     public Azurite Azurite { get; }
 
     public StorageAccount Storage => Services.GetRequiredService<StorageAccount>();
+
+    /// <summary>Runs one delivery of a queue message through the app's handler, as the queue pump or the Functions host would.</summary>
+    public Task RunQueueStepAsync(string queueName, string text, long dequeueCount = 1) =>
+        Services.GetRequiredService<WorkflowInvoker>().HandleQueueMessageAsync(
+            new QueueWorkItem(queueName, Guid.NewGuid().ToString(), text, dequeueCount, DateTimeOffset.UtcNow), CancellationToken.None);
+
+    /// <summary>Runs one delivery of a work item (serialized as the app's queues carry it).</summary>
+    public Task RunQueueStepAsync<T>(string queueName, T work, long dequeueCount = 1) where T : class =>
+        RunQueueStepAsync(queueName, System.Text.Json.JsonSerializer.Serialize(work, QueueJson.Options), dequeueCount);
 
     /// <summary>A browser-like API client: https (so Secure cookies flow), cookies kept, the dashboard's CSRF header, its own client address.</summary>
     public ApiSession NewSession(bool dashboardHeader = true) => new(CreateClient(new WebApplicationFactoryClientOptions
