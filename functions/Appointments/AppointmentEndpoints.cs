@@ -70,43 +70,54 @@ public static class AppointmentEndpoints
         }
     }
 
-    internal static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    {
+        var (problem, created, appointment) = await CreateCaseAndBookAsync(request, tenant, http, accounts, rules, store, time, notify, logs, ct);
+        return problem ?? TypedResults.Created($"/api/appointments/{appointment!.Id}", new
+        {
+            @case = await CaseEndpoints.ViewAsync(created!, tenant, fields, time, ct),
+            appointment = View(appointment, http, store),
+        });
+    }
+
+    /// <summary>
+    /// A new case with its first appointment, as <c>POST /api/appointments</c> makes it (also used to turn a dialog into a
+    /// case): the written case and appointment, or the problem to answer (validation, clash, contention, queue down).
+    /// </summary>
+    internal static async Task<(IResult? Problem, Case? Case, Appointment? Appointment)> CreateCaseAndBookAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http,
+        AccountStore accounts, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();
         if (request.Case is null)
         {
             v.Add("case", L("This field is required."));
-            return v.Problem();
+            return (v.Problem(), null, null);
         }
         var draft = await rules.NewCaseAsync(v, request.Case, tenant, "case.", ct);
         var appointmentId = SecureTokens.NewId();
         var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", appointmentId, ct);
         if (draft is null || plan is null)
         {
-            return v.Problem();
+            return (v.Problem(), null, null);
         }
         if (await HandOverAsync(notify, logs, tenant.AccountId, appointmentId, 0) is { } unavailable)
         {
-            return unavailable;
+            return (unavailable, null, null);
         }
         try
         {
             var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) }, ct);
             await NotifyAsync(notify, logs, appointment);
-            return TypedResults.Created($"/api/appointments/{appointment.Id}", new
-            {
-                @case = await CaseEndpoints.ViewAsync(created, tenant, fields, time, ct),
-                appointment = View(appointment, http, store),
-            });
+            return (null, created, appointment);
         }
         catch (OverlapException ex)
         {
-            return Busy(ex, account);
+            return (Busy(ex, account), null, null);
         }
         catch (TableTransactionFailedException)
         {
-            return Contended();
+            return (Contended(), null, null);
         }
     }
 

@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Azure;
 using Parley.Functions.Accounts;
 using Parley.Functions.Appointments;
 using Parley.Functions.Calls;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
-using Parley.Functions.CustomFields;
 using Parley.Functions.Identity;
 using Parley.Functions.Notifications;
 using Parley.Functions.Storage.Tables;
@@ -116,10 +114,10 @@ public static class DialogEndpoints
 
     /// <summary>
     /// A case (named after the customer id and keyword, with the customer's contact data copied server-side, assigned to
-    /// the dialog's adviser) and an appointment, through the same code as <c>POST /api/appointments</c>. Answers only ids.
+    /// the dialog's adviser) and an appointment, through the same code as <c>POST /api/appointments</c>. Answers only ids, so the contact data is not echoed.
     /// </summary>
     private static async Task<IResult> ConvertAsync(string id, ConvertInput input, Tenant tenant, HttpContext http, DialogStore store, AccountStore accounts, CaseRules rules,
-        AppointmentStore appointments, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+        AppointmentStore appointments, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, store, accounts, ct) is not { } v)
         {
@@ -131,17 +129,8 @@ public static class DialogEndpoints
             new CaseRequest(name[..Math.Min(50, name.Length)], d.Contact.Email, d.Contact.CallPhone ?? d.Contact.SmsPhone,
                 "Dialog " + d.CustomerId, null, null, [d.OperatorId], d.Language, null),
             null, input.Start, input.End, input.TimeZone ?? d.TimeZone, [d.OperatorId], input.Invitation ?? new InvitationInput(false, true, d.Language), null);
-        var result = await AppointmentEndpoints.CreateWithCaseAsync(request, tenant, http, accounts, rules, appointments, fields, time, notify, logs, ct);
-        if (result is not IValueHttpResult { Value: { } value } || result is not IStatusCodeHttpResult { StatusCode: StatusCodes.Status201Created })
-        {
-            return result; // validation problems (start, end, …) or a clash, as for any booking
-        }
-        var created = JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
-        return TypedResults.Created($"/api/cases/{created.GetProperty("case").GetProperty("id").GetString()}", new
-        {
-            caseId = created.GetProperty("case").GetProperty("id").GetString(),
-            appointmentId = created.GetProperty("appointment").GetProperty("id").GetString(),
-        });
+        var (problem, created, appointment) = await AppointmentEndpoints.CreateCaseAndBookAsync(request, tenant, http, accounts, rules, appointments, time, notify, logs, ct);
+        return problem ?? TypedResults.Created($"/api/cases/{created!.Id}", new { caseId = created.Id, appointmentId = appointment!.Id });
     }
 
     internal static DialogRowView Row(Dialog d, IReadOnlyDictionary<string, Operator> operators, CallRecord? alertCall, TimeProvider time)
