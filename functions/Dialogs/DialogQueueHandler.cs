@@ -96,12 +96,14 @@ public sealed class DialogQueueHandler(
                 + $"<p><a href=\"{DialogTexts.Encode(link)}\" style=\"display:inline-block;background:#2563eb;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none\">{DialogTexts.Encode(texts.Get(language, "openLink"))}</a></p>"
                 + threadHtml;
             var text = $"{intro}\n{when}\n\n{texts.Get(language, "openLink")}: {link}\n{threadText}";
-            unavailable ??= await SendAsync(dialog, current, MessageKind.DialogAlert, MessageChannel.Email, email, adviser.Name, language, account, subject, text, html, ct);
+            unavailable = await SendAsync(dialog, current, MessageKind.DialogAlert, MessageChannel.Email, email, adviser.Name, language, account, subject, text, html, ct);
         }
         if (alerts is { SmsOn: true, SmsPhone: { } sms })
         {
             var text = texts.Get(language, first ? "alertSms" : "replySms", ("customerId", dialog.CustomerId), ("keyword", dialog.Keyword), ("link", link));
-            unavailable ??= await SendAsync(dialog, current, MessageKind.DialogAlert, MessageChannel.Sms, sms, adviser.Name, language, account, subject, text, null, ct);
+            // Every channel is tried in each round (a failed e-mail must not hold back the SMS); the first outage is kept.
+            var smsUnavailable = await SendAsync(dialog, current, MessageKind.DialogAlert, MessageChannel.Sms, sms, adviser.Name, language, account, subject, text, null, ct);
+            unavailable ??= smsUnavailable;
         }
         if (first && alerts is { VoiceOn: true, VoicePhone: { } voice })
         {
@@ -128,8 +130,9 @@ public sealed class DialogQueueHandler(
         var unavailable = await SendAsync(dialog, current, MessageKind.DialogAnswer, MessageChannel.Email, dialog.Contact.Email, null, language, account, subject, text, html, ct);
         if (settings.SmsToCustomers && dialog.Contact.SmsPhone is { } sms)
         {
-            unavailable ??= await SendAsync(dialog, current, MessageKind.DialogAnswer, MessageChannel.Sms, sms, null, language, account, subject,
+            var smsUnavailable = await SendAsync(dialog, current, MessageKind.DialogAnswer, MessageChannel.Sms, sms, null, language, account, subject,
                 texts.Get(language, "answerSms", values), null, ct);
+            unavailable ??= smsUnavailable;
         }
         if (callCustomer && dialog.Contact.CallPhone is { } phone)
         {
