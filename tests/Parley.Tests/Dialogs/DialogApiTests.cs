@@ -132,6 +132,14 @@ public sealed class DialogApiTests
             Assert.Equal(WithoutTrace(wrongWord.Body), WithoutTrace(body));
         }
         Assert.Empty((await admin.GetJsonAsync("/api/dialogs")).GetProperty("items").EnumerateArray());
+        // What the widget frame asks first does not tell advisers apart either.
+        using var anonymous = app.NewSession();
+        var configs = new List<string>();
+        foreach (var k in new[] { key, $"{accountId}-aaaaaaaaaaaaaaaa", $"{accountId}-{operatorId}" })
+        {
+            configs.Add((await anonymous.GetJsonAsync($"/api/widget/{k}")).GetRawText());
+        }
+        Assert.Single(configs.Distinct());
     }
 
     [Fact]
