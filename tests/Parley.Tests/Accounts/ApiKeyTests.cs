@@ -49,7 +49,11 @@ public sealed class ApiKeyTests : AppTest
         using var created = await admin.PostAsync("/api/api-keys", new { name = "CRM" });
         var body = await ApiSession.ReadAsync(created, HttpStatusCode.Created);
         var key = body.GetProperty("key").GetString()!;
-        var secret = key[(key.LastIndexOf('_') + 1)..];
+        // The format is parley_<id>_<secret>: the secret follows the prefix the API returns; it is base64url and may itself hold '_'.
+        var prefix = body.GetProperty("prefix").GetString()!;
+        Assert.StartsWith(prefix + "_", key, StringComparison.Ordinal);
+        var secret = key[(prefix.Length + 1)..];
+        Assert.Equal(43, secret.Length); // 256 bits, base64url without padding
         var accountId = me.GetProperty("account").GetProperty("id").GetString()!;
 
         // Everything stored about this account, and the key's own index row.

@@ -111,6 +111,8 @@ public sealed class DashboardTests(BrowserFixture fixture)
         var email = $"taken.{Guid.NewGuid():N}@example.com";
         await BrowserFixture.SignUpAsync(page, email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        // The sign-out request ends before the app navigates to /sign-in; leaving earlier can abort it and stay signed in.
+        await Expect(page).ToHaveURLAsync(new Regex("/sign-in"));
 
         await page.GotoAsync("/sign-up");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
