@@ -39,7 +39,7 @@ public static class AppointmentEndpoints
         var email = request.Email is null ? c.Email : v.Email("email", request.Email, required: false) ?? c.Email;
         var phone = request.Phone is null ? c.Phone : CaseRules.Phone(v, "phone", request.Phone) ?? c.Phone;
         var appointmentId = SecureTokens.NewId();
-        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", appointmentId, ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", appointmentId, time, ct);
         if (plan is null)
         {
             return v.Problem();
@@ -96,7 +96,7 @@ public static class AppointmentEndpoints
         }
         var draft = await rules.NewCaseAsync(v, request.Case, tenant, "case.", ct);
         var appointmentId = SecureTokens.NewId();
-        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", appointmentId, ct);
+        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", appointmentId, time, ct);
         if (draft is null || plan is null)
         {
             return (v.Problem(), null, null);
@@ -177,7 +177,7 @@ public static class AppointmentEndpoints
             patch.TimeZone ?? current.TimeZone, patch.OperatorIds ?? current.OperatorIds,
             patch.Invitation ?? new InvitationInput(current.Invitation.Sms, current.Invitation.Email, current.Invitation.Language),
             patch.PinProtected ?? current.PinProtected, null, null);
-        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", current.Id, ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", current.Id, time, ct);
         if (plan is null)
         {
             return v.Problem();
@@ -289,7 +289,7 @@ public static class AppointmentEndpoints
     /// <paramref name="v"/>). Contact data and defaults come from the case as it will be saved.
     /// </summary>
     private static async Task<Func<Case, HistoryEntry, Appointment>?> PlanAsync(Validation v, AppointmentRequest r, Tenant tenant, Account account, CaseRules rules,
-        string? email, string? phone, string caseLanguage, string prefix, string id, CancellationToken ct)
+        string? email, string? phone, string caseLanguage, string prefix, string id, TimeProvider time, CancellationToken ct)
     {
         var type = v.OneOf<AppointmentType>(prefix + "type", r.Type, required: false) ?? AppointmentType.Individual;
         var zoneId = v.TimeZone(prefix + "timeZone", r.TimeZone, required: false) ?? account.TimeZone;
@@ -306,9 +306,14 @@ public static class AppointmentEndpoints
             {
                 v.Add(prefix + "end", L("An appointment can last at most {0} hours.", (int)AppointmentStore.MaxLength.TotalHours));
             }
-            if (s < DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5))
+            var now = time.GetUtcNow();
+            if (s < now - TimeSpan.FromMinutes(5))
             {
                 v.Add(prefix + "start", L("Choose a start in the future."));
+            }
+            else if (s > now + AppointmentStore.MaxLeadTime)
+            {
+                v.Add(prefix + "start", L("Choose a start within the next {0} years.", (int)(AppointmentStore.MaxLeadTime.TotalDays / 365)));
             }
         }
         var operators = r.OperatorIds is null

@@ -23,6 +23,9 @@ namespace Parley.Functions.Appointments;
 public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, TimeProvider time)
 {
     public static readonly TimeSpan MaxLength = TimeSpan.FromHours(12);
+
+    /// <summary>How far ahead an appointment may start: plans beyond that are typos (the year 9999), not appointments.</summary>
+    public static readonly TimeSpan MaxLeadTime = TimeSpan.FromDays(2 * 365);
     private const string AppointmentPrefix = "appt|";
     private const string CaseAppointmentPrefix = "caseappt|";
     private const string CalendarPrefix = "cal|";

@@ -107,6 +107,7 @@ public static class ServerText
         ["The end must be after the start."] = "Das Ende muss nach dem Beginn liegen.",
         ["An appointment can last at most {0} hours."] = "Ein Termin darf höchstens {0} Stunden dauern.",
         ["Choose a start in the future."] = "Wählen Sie einen Beginn in der Zukunft.",
+        ["Choose a start within the next {0} years."] = "Wählen Sie einen Beginn innerhalb der nächsten {0} Jahre.",
         ["Your account requires a PIN for every meeting."] = "Ihr Konto verlangt für jede Besprechung eine PIN.",
         ["Add the customer's mobile number to send an SMS invitation."] = "Fügen Sie die Mobilnummer des Kunden hinzu, um eine SMS-Einladung zu senden.",
         ["Add the customer's e-mail address to send an e-mail invitation."] = "Fügen Sie die E-Mail-Adresse des Kunden hinzu, um eine E-Mail-Einladung zu senden.",

@@ -8,7 +8,11 @@ namespace Parley.Tests.Cases;
 
 public sealed class AppointmentApiTests : AppTest
 {
-    private static readonly DateTime Day = DateTime.SpecifyKind(DateTime.UtcNow.Date.AddDays(30), DateTimeKind.Unspecified);
+    /// <summary>The app's "now"; the test day is 30 days later, a Thursday with no DST change in Berlin.</summary>
+    private static readonly DateTimeOffset Now = new(2027, 1, 5, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTime Day = new(2027, 2, 4, 0, 0, 0, DateTimeKind.Unspecified);
+
+    protected override TestClock Clock { get; } = new(Now);
 
     /// <summary>A wall-clock time in Berlin on the test day (no offset: the zone decides).</summary>
     private static string At(int hour, int minute = 0) => Day.AddHours(hour).AddMinutes(minute).ToString("yyyy-MM-dd'T'HH:mm");
@@ -74,6 +78,22 @@ public sealed class AppointmentApiTests : AppTest
         Assert.True(noChannel.TryGetProperty("invitation.language", out _));
         Assert.True(badZone.TryGetProperty("timeZone", out _));
         Assert.True(badType.TryGetProperty("type", out _));
+    }
+
+    [Fact]
+    public async Task Appointments_start_at_most_two_years_ahead_of_the_clock()
+    {
+        var (admin, _) = await SignUpAsync(App);
+        var c = await CreateAsync(admin, new { name = "Far ahead" });
+
+        var year9999 = await ErrorsAsync(admin, Id(c), new { start = "9999-12-31T10:00", end = "9999-12-31T11:00", timeZone = "UTC" });
+        var justBeyond = await ErrorsAsync(admin, Id(c), new { start = "2029-01-06T10:00", end = "2029-01-06T11:00", timeZone = "UTC" }); // now + 731 days
+        var justWithin = await BookAsync(admin, Id(c), new { start = "2029-01-03T10:00", end = "2029-01-03T11:00", timeZone = "UTC" });
+        using var movedTooFar = await admin.PatchAsync($"/api/appointments/{justWithin.GetProperty("id").GetString()}", new { start = "9999-01-01T10:00", end = "9999-01-01T11:00" });
+
+        Assert.Contains("within the next 2 years", year9999.GetProperty("start")[0].GetString());
+        Assert.Contains("within the next 2 years", justBeyond.GetProperty("start")[0].GetString());
+        Assert.Contains("within the next 2 years", (await ApiSession.ReadAsync(movedTooFar, HttpStatusCode.BadRequest)).GetProperty("errors").GetProperty("start")[0].GetString());
     }
 
     [Fact]

@@ -21,8 +21,8 @@ public sealed class DialogApiTests
     [Fact]
     public async Task A_dialog_goes_back_and_forth_and_neither_side_sees_the_others_contact_data()
     {
-        var clock = new ManualClock();
-        await using var app = await ParleyApp.StartAsync(services: s => s.AddSingleton<TimeProvider>(clock));
+        var clock = new TestClock(Now);
+        await using var app = await StartAppAsync(clock: clock);
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
 
@@ -115,7 +115,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task A_wrong_secret_word_an_unknown_adviser_and_an_inactive_adviser_look_the_same()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await StartAppAsync();
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
         var (operatorId, _) = await AddOperatorAsync(admin, app);
@@ -145,7 +145,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task Bad_input_gets_field_errors_and_too_many_dialogs_from_one_e_mail_are_refused()
     {
-        await using var app = await ParleyApp.StartAsync(new() { ["RateLimits:DialogStartEmail:Limit"] = "2" });
+        await using var app = await StartAppAsync(new() { ["RateLimits:DialogStartEmail:Limit"] = "2" });
         var (admin, me) = await SignUpAsync(app);
         var (key, _) = await SetUpAsync(admin, me);
 
@@ -167,7 +167,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task Advisers_see_only_their_own_dialogs_and_other_accounts_see_none()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await StartAppAsync();
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
         var (operatorId, operatorEmail) = await AddOperatorAsync(admin, app);
@@ -191,12 +191,12 @@ public sealed class DialogApiTests
     [Fact]
     public async Task A_dialog_becomes_a_case_with_an_appointment_in_one_action()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await StartAppAsync();
         var (admin, me) = await SignUpAsync(app);
         var (key, _) = await SetUpAsync(admin, me);
         await StartAsync(app, key, Start());
         var id = (await admin.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
-        var day = DateTime.UtcNow.Date.AddDays(5).ToString("yyyy-MM-dd");
+        var day = Now.AddDays(5).ToString("yyyy-MM-dd");
 
         using var response = await admin.PostAsync($"/api/dialogs/{id}/convert", new { start = $"{day}T10:00", end = $"{day}T10:30" });
         var created = await ApiSession.ReadAsync(response, HttpStatusCode.Created);
@@ -212,7 +212,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task Remembered_details_live_in_a_sealed_partitioned_cookie_without_the_secret_word_unless_asked()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await StartAppAsync();
         var (admin, me) = await SignUpAsync(app);
         var (key, _) = await SetUpAsync(admin, me);
         using var device = app.NewSession();
@@ -240,7 +240,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task Sms_alerts_reach_the_adviser_and_answers_reach_the_customer_when_switched_on()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await StartAppAsync();
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
         await ApiSession.ReadAsync(await admin.PutAsync("/api/me/dialog-alerts", new
@@ -293,12 +293,14 @@ public sealed class DialogApiTests
         mode = "until", availableUntil = LaterToday(), timeZone = "UTC", keyword, message, email, callPhone = CustomerCall, smsPhone = CustomerSms, secretWord, language = "en",
     };
 
-    /// <summary>An "available until" time later today in UTC (just before midnight when the test runs late).</summary>
-    private static string LaterToday()
-    {
-        var now = DateTime.UtcNow;
-        return now.Hour >= 22 ? "23:59" : now.AddHours(2).ToString("HH:mm");
-    }
+    /// <summary>An "available until" time two hours after the app's "now" (<see cref="Now"/>), on the same day.</summary>
+    private static string LaterToday() => Now.AddHours(2).ToString("HH:mm");
+
+    /// <summary>The app's "now": 09:00 UTC on a fixed day, so "later today" is never past midnight whenever the test runs.</summary>
+    private static readonly DateTimeOffset Now = new(2027, 1, 5, 9, 0, 0, TimeSpan.Zero);
+
+    private static Task<ParleyApp> StartAppAsync(Dictionary<string, string?>? settings = null, TestClock? clock = null) =>
+        ParleyApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock ?? new TestClock(Now)));
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> StartAsync(ParleyApp app, string key, object body)
     {
@@ -318,11 +320,4 @@ public sealed class DialogApiTests
     }
 
     private static Task RunAsync(ParleyApp app, DialogWork work) => app.RunQueueStepAsync(DialogQueueHandler.QueueName, work);
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private TimeSpan _offset;
-        public void Advance(TimeSpan by) => _offset += by;
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + _offset;
-    }
 }

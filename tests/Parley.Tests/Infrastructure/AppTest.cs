@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Parley.Tests.Infrastructure;
 
 /// <summary>A test class with its own running Parley on the shared Azurite, started before and stopped after its tests.</summary>
@@ -5,7 +7,11 @@ public abstract class AppTest : IAsyncLifetime
 {
     protected ParleyApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await ParleyApp.StartAsync();
+    /// <summary>Set to pin the app's clock; null runs it on the real time.</summary>
+    protected virtual TestClock? Clock => null;
+
+    public async Task InitializeAsync() =>
+        App = await ParleyApp.StartAsync(services: Clock is { } clock ? s => s.AddSingleton<TimeProvider>(clock) : null);
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }
