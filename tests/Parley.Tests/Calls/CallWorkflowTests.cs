@@ -214,7 +214,10 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
 
         await Calls(app).StartAsync(Request(account, "alert-9", "+491701234567"), CancellationToken.None);
         await Calls(app).StartAsync(Request(account, "alert-10", "+491701230000"), CancellationToken.None);
-        await DrainAsync(app, settle: TimeSpan.FromSeconds(3)); // the simulated line answers after a second
+        // The simulated line answers after a second: run the steps as they become visible until both calls have their outcome.
+        await DrainAsync(app, until: async () =>
+            (await Calls(app).GetAsync(account, "alert-9", CancellationToken.None))?.Status == CallStatus.Completed
+            && (await Calls(app).GetAsync(account, "alert-10", CancellationToken.None))?.Status == CallStatus.Retrying);
 
         var answered = await Calls(app).GetAsync(account, "alert-9", CancellationToken.None);
         var unanswered = await Calls(app).GetAsync(account, "alert-10", CancellationToken.None);
@@ -243,21 +246,25 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
 
     private static Task RunAsync(ParleyApp app, CallWork work, long dequeueCount = 1) => app.RunQueueStepAsync(CallQueueHandler.QueueName, work, dequeueCount);
 
-    /// <summary>Runs every visible step on the calls queue until none is left (hidden ones — watchdogs, backoffs — stay).</summary>
-    private static async Task DrainAsync(ParleyApp app, TimeSpan? settle = null)
+    /// <summary>
+    /// Runs every visible step on the calls queue until none is left (hidden ones — watchdogs, backoffs — stay); with
+    /// <paramref name="until"/>, goes on running steps as they become visible until the condition holds.
+    /// </summary>
+    private static async Task DrainAsync(ParleyApp app, Func<Task<bool>>? until = null)
     {
         var queue = app.Storage.GetQueueClient(CallQueueHandler.QueueName);
-        var quietSince = DateTime.UtcNow;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
             if (batch.Count == 0)
             {
-                if (DateTime.UtcNow - quietSince >= (settle ?? TimeSpan.Zero))
+                if (until is null || await until())
                 {
                     return;
                 }
-                await Task.Delay(200);
+                Assert.True(DateTime.UtcNow < deadline, "The calls did not reach the expected state within 20 s.");
+                await Task.Delay(100); // polling interval of the condition
                 continue;
             }
             foreach (var m in batch)
@@ -265,7 +272,6 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
                 await app.RunQueueStepAsync(CallQueueHandler.QueueName, m.MessageText, m.DequeueCount);
                 await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
             }
-            quietSince = DateTime.UtcNow;
         }
     }
 

@@ -72,8 +72,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
         _journal.AlwaysFail = true;
         await _queue.SendMessageAsync("""{"doomed":true}""");
 
-        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Count == 1);
-        await Task.Delay(300); // a sixth delivery, if there were one, would show up here
+        // Once the message has left the main queue, no further delivery can happen; each one was recorded before that.
+        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Count == 1 && await _queue.GetApproximateMessageCountAsync() == 0);
 
         Assert.Equal([1L, 2L, 3L, 4L, 5L], _journal.Deliveries.Select(d => d.DequeueCount));
         Assert.Equal("""{"doomed":true}""", Assert.Single((await _poison.PeekMessagesAsync(32)).Value).MessageText);
@@ -106,8 +106,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
         await _queue.SendMessageAsync("slow");
 
         await _journal.WaitForAsync(1);
+        // The count includes leased messages: at 0 the message is deleted, and a second delivery would have been recorded before that.
         await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0, TimeSpan.FromSeconds(10));
-        await Task.Delay(500);
 
         Assert.Single(_journal.Deliveries);
     }
@@ -119,8 +119,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 100).Select(i => _queue.SendMessageAsync("m" + i)));
 
         await _journal.WaitForAsync(100);
+        // Every message deleted (leased ones count too): no delivery can follow, and duplicates were recorded before their deletion.
         await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0);
-        await Task.Delay(300);
 
         Assert.Equal(Enumerable.Range(0, 100).Select(i => "m" + i).Order(), _journal.Deliveries.Select(d => d.Text).Order());
     }
@@ -145,7 +145,9 @@ public sealed class QueuePumpTests : IAsyncLifetime
 
         proxy.Pause();
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => _queue.SendMessageAsync("during-stall-" + i)));
-        await Task.Delay(TimeSpan.FromSeconds(2)); // several polls time out meanwhile
+        // Several polls time out meanwhile: each timed-out request drops its connection, so the next poll opens a new one.
+        var connections = proxy.Connections;
+        await WaitUntilAsync(() => Task.FromResult(proxy.Connections >= connections + 3), TimeSpan.FromSeconds(30));
         Assert.Empty(_journal.Deliveries);
         proxy.Resume();
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Parley.Functions.Workflows;
 using Parley.Tests.Infrastructure;
 
@@ -35,8 +36,10 @@ public sealed class TimerSchedulerTests
     {
         var firings = new ConcurrentQueue<TimerInvocation>();
         await using var app = await ParleyApp.StartAsync(services: services => services.AddSingleton(firings).AddTimerHandler<EverySecond>());
+        var scheduler = app.Services.GetServices<IHostedService>().OfType<TimerScheduler>().Single();
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // A disabled scheduler ends at once instead of waiting for a firing: once it has ended, nothing can fire.
+        await scheduler.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Empty(firings);
     }

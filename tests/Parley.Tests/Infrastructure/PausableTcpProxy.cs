@@ -13,6 +13,7 @@ public sealed class PausableTcpProxy : IAsyncDisposable
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private volatile TaskCompletionSource _gate = Open();
+    private int _connections;
 
     public PausableTcpProxy(int targetPort)
     {
@@ -22,6 +23,9 @@ public sealed class PausableTcpProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections accepted so far (a client that times out a request drops its connection and opens another).</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -47,6 +51,7 @@ public sealed class PausableTcpProxy : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _connections);
             _ = HandleAsync(client);
         }
     }
