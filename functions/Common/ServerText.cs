@@ -21,6 +21,17 @@ public static class ServerText
     internal static readonly Dictionary<string, string> German = new(StringComparer.Ordinal)
     {
         ["This field is required."] = "Dieses Feld ist erforderlich.",
+        ["Send at most {0} KiB."] = "Senden Sie höchstens {0} KiB.",
+        ["The request body must be JSON."] = "Der Inhalt der Anfrage muss JSON sein.",
+        ["Send it with Content-Type: application/json."] = "Senden Sie ihn mit Content-Type: application/json.",
+        ["This value is not valid."] = "Dieser Wert ist ungültig.",
+        ["Send a JSON object as the request body."] = "Senden Sie ein JSON-Objekt als Inhalt der Anfrage.",
+        ["The request could not be read."] = "Die Anfrage konnte nicht gelesen werden.",
+        ["{0} (line {1}, position {2})"] = "{0} (Zeile {1}, Position {2})",
+        ["The JSON is nested too deeply."] = "Das JSON ist zu tief verschachtelt.",
+        ["The request body is not valid UTF-8."] = "Der Inhalt der Anfrage ist kein gültiges UTF-8.",
+        ["This value has the wrong type or is out of range."] = "Dieser Wert hat den falschen Typ oder liegt außerhalb des zulässigen Bereichs.",
+        ["The request body is not valid JSON."] = "Der Inhalt der Anfrage ist kein gültiges JSON.",
         ["Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."] = "Parley kann die Nachrichten an den Kunden gerade nicht einreihen, daher wurde nichts gespeichert. Bitte versuchen Sie es gleich noch einmal.",
         ["Enter a number for voice alerts, or switch them off."] = "Geben Sie eine Nummer für Sprachbenachrichtigungen ein oder schalten Sie sie aus.",
         ["This secret word is not valid here. Please ask your adviser for the current one."] = "Dieses Geheimwort ist hier nicht gültig. Bitte fragen Sie Ihren Berater nach dem aktuellen.",

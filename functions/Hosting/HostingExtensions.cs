@@ -33,6 +33,7 @@ public static class HostingExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        RequestBodies.AddRequestBodies(builder.Services);
         return builder;
     }
 
@@ -49,6 +50,7 @@ public static class HostingExtensions
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        RequestBodies.UseRequestBodyLimit(app);
 
         if (StaticWebRoot(app) is { } root)
         {

@@ -18,9 +18,11 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
 
-    private ParleyApp(Azurite azurite, Dictionary<string, string?> settings, Action<IServiceCollection>? services)
+    private ParleyApp(Azurite azurite, Dictionary<string, string?> settings, Action<IServiceCollection>? services, string environment = "Testing")
     {
+        _environment = environment;
         Azurite = azurite;
         _settings = new Dictionary<string, string?>
         {
@@ -66,9 +68,10 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
         AllowAutoRedirect = false,
     }), dashboardHeader);
 
-    public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>Starts the app; <paramref name="environment"/> is the ASP.NET Core environment (Development is what <c>npm start</c> runs).</summary>
+    public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Testing")
     {
-        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], services);
+        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], services, environment);
         _ = app.Server; // start now, so startup failures surface here
         return app;
     }
@@ -90,7 +93,7 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(_settings));
         if (_services is not null)
         {
