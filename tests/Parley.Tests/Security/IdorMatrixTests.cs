@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Calls;
 using Parley.Functions.Notifications.Providers;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
@@ -8,9 +9,10 @@ using static Parley.Tests.Infrastructure.Accounts;
 namespace Parley.Tests.Security;
 
 /// <summary>
-/// Every route that takes an id, called by account A (cookie and API key) with account B's ids, answers 404 like an
-/// unknown id, and B's data stays as it was. The matrix comes from the app's route table: a new route with an id
-/// fails this test until it is listed in <see cref="Resources"/>.
+/// Every route with a parameter that names a resource, whatever the parameter is called, called by account A (cookie
+/// and API key) with account B's ids, answers 404 like an unknown id, and B's data stays as it was. The matrix comes
+/// from the app's route table: a new route with any parameter fails this test until it is listed in
+/// <see cref="Resources"/> or, with the reason, in <see cref="NotTenantResources"/>.
 /// </summary>
 public sealed class IdorMatrixTests : AppTest
 {
@@ -35,8 +37,24 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/dialogs/{id}/close"] = ("dialog", null),
         ["/api/dialogs/{id}/convert"] = ("dialog", new { start = "2030-01-10T10:00", end = "2030-01-10T11:00" }),
         ["/api/dialog-settings/secret-words/{id}"] = ("word", null),
+        ["/api/acs/calls/{accountId}/{callId}/{attempt:int}/{secret}"] = ("call", new { }),
     };
-    private static readonly string[] IdParameters = ["id", "caseId", "key"];
+
+    /// <summary>Routes whose parameters name no resource of one account that another could reach by guessing it.</summary>
+    private static readonly Dictionary<string, string> NotTenantResources = new()
+    {
+        ["/api/widget/{widgetKey}"] = "public by design: the widget key is published in the adviser's website",
+        ["/api/widget/{widgetKey}/dialogs"] = "public by design: anyone may start a dialog through a published widget",
+    };
+
+    /// <summary>What each route parameter gets: B's id of the route's kind, except where a parameter names something else.</summary>
+    private static string ValueOf(string parameter, string kind, Dictionary<string, string> ids) => parameter switch
+    {
+        "accountId" => ids["account"],
+        "attempt" => "1",
+        "secret" => "guessed-secret-guessed-secret-guessed-secret", // B's call, B's account: only the secret is unknown to A
+        _ => ids[kind],
+    };
 
     /// <summary>The January 2030 dates below are a few weeks ahead of the app's clock.</summary>
     protected override TestClock Clock { get; } = new(new DateTimeOffset(2029, 12, 1, 9, 0, 0, TimeSpan.Zero));
@@ -65,38 +83,39 @@ public sealed class IdorMatrixTests : AppTest
             }), HttpStatusCode.Created);
         }
         var dialogB = (await adminB.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
+        var callB = (await App.Services.GetRequiredService<CallService>().StartAsync(
+            new CallRequest(accountB, "b-call", "test", null, "+491701234567", null, "de", "B's call"), CancellationToken.None)).Id;
         var ids = new Dictionary<string, string>
         {
             ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only", ["outbox"] = "b-mail",
-            ["dialog"] = dialogB, ["word"] = wordB,
+            ["dialog"] = dialogB, ["word"] = wordB, ["account"] = accountB, ["call"] = callB,
         };
         using var byKey = App.NewSession(dashboardHeader: false);
         byKey.UseApiKey(keyA.Key);
 
         var routes = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.Parameters.Any(p => IdParameters.Contains(p.Name)))
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.Trim('/'))))
+            .Where(e => e.RoutePattern.Parameters.Count > 0)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => (Method: m, Route: "/" + e.RoutePattern.RawText!.Trim('/'), Parameters: e.RoutePattern.Parameters.Select(p => p.Name).ToList())))
+            .Where(r => !NotTenantResources.ContainsKey(r.Route))
             .ToList();
         Assert.NotEmpty(routes);
         var unlisted = routes.Select(r => r.Route).Distinct().Where(r => !Resources.ContainsKey(r)).ToList();
-        Assert.True(unlisted.Count == 0, "Add these routes to the IDOR matrix: " + string.Join(", ", unlisted));
+        Assert.True(unlisted.Count == 0, "Add these routes to the IDOR matrix (or, with the reason, to NotTenantResources): " + string.Join(", ", unlisted));
 
         var failures = new List<string>();
-        foreach (var (method, route) in routes)
+        foreach (var (method, route, parameters) in routes)
         {
             var (kind, body) = Resources[route];
-            var path = IdParameters.Aggregate(route, (r, name) => r.Replace("{" + name + "}", ids[kind], StringComparison.Ordinal));
+            var foreign = Fill(route, parameters, p => ValueOf(p, kind, ids));
+            var unknown = Fill(route, parameters, p => p == "attempt" ? "1" : "aaaaaaaaaaaaaaaa");
             foreach (var (who, session) in new[] { ("cookie", adminA), ("api key", byKey) })
             {
-                using var request = new HttpRequestMessage(new HttpMethod(method), path);
-                if (body is not null)
+                var status = await SendAsync(session, method, foreign, body);
+                // Only 404. A caller that may not use the route at all gets 403 for any id, B's or unknown: that tells nothing about B.
+                if (status != HttpStatusCode.NotFound && !(status == HttpStatusCode.Forbidden && await SendAsync(session, method, unknown, body) == HttpStatusCode.Forbidden))
                 {
-                    request.Content = System.Net.Http.Json.JsonContent.Create(body);
-                }
-                using var response = await session.Client.SendAsync(request);
-                if (response.StatusCode != HttpStatusCode.NotFound && !(who == "api key" && route.StartsWith("/api/api-keys", StringComparison.Ordinal) && response.StatusCode == HttpStatusCode.Forbidden))
-                {
-                    failures.Add($"{method} {route} as A ({who}) answered {(int)response.StatusCode}");
+                    failures.Add($"{method} {route} as A ({who}) answered {(int)status}");
                 }
             }
         }
@@ -122,6 +141,20 @@ public sealed class IdorMatrixTests : AppTest
         var dialogAfter = await adminB.GetJsonAsync($"/api/dialogs/{dialogB}");
         Assert.Equal((1, false), (dialogAfter.GetProperty("messages").GetArrayLength(), dialogAfter.GetProperty("closed").GetBoolean()));
         Assert.True((await adminB.GetJsonAsync("/api/dialog-settings")).GetProperty("secretWords")[0].GetProperty("active").GetBoolean());
+    }
+
+    private static string Fill(string route, List<string> parameters, Func<string, string> value) =>
+        parameters.Aggregate(route, (r, name) => System.Text.RegularExpressions.Regex.Replace(r, "\\{" + name + "(:[^}]*)?\\}", value(name)));
+
+    private static async Task<HttpStatusCode> SendAsync(ApiSession session, string method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = System.Net.Http.Json.JsonContent.Create(body);
+        }
+        using var response = await session.Client.SendAsync(request);
+        return response.StatusCode;
     }
 
     private static async Task<string> CreateCaseAsync(ApiSession admin)
