@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 using Parley.Functions.Storage;
 
@@ -31,6 +32,8 @@ public static class HostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // No "Server: Kestrel": it tells an attacker what to try and no client needs it.
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         RequestBodies.AddRequestBodies(builder.Services);
@@ -78,11 +81,23 @@ public static class HostingExtensions
             app.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = files,
+                ContentTypeProvider = TextWithCharset(),
                 // Unhashed file names: always revalidate (ETag), so a new build is picked up at once.
                 OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
             });
         }
         return app;
+    }
+
+    /// <summary>The usual types, with the charset spelled out for our text files (all UTF-8), so no client has to guess.</summary>
+    private static FileExtensionContentTypeProvider TextWithCharset()
+    {
+        var provider = new FileExtensionContentTypeProvider();
+        foreach (var extension in new[] { ".html", ".js", ".css", ".svg" })
+        {
+            provider.Mappings[extension] = provider.Mappings[extension] + "; charset=utf-8";
+        }
+        return provider;
     }
 
     private static string? StaticWebRoot(WebApplication app)

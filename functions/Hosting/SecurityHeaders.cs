@@ -3,12 +3,18 @@ namespace Parley.Functions.Hosting;
 /// <summary>
 /// Headers on every response: a strict Content-Security-Policy (scripts and styles only from our origin, no
 /// plugins, no framing, no base-tag tricks), no MIME sniffing, and no referrer (links carrying tokens stay private).
+/// HTTPS deployments add HSTS (see <see cref="SendsHsts"/>).
 /// </summary>
-public sealed class SecurityHeaders(RequestDelegate next)
+public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment environment, IConfiguration configuration)
 {
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    /// <summary>One year, the usual HSTS lifetime; no includeSubDomains, since the parent domain may not be ours (azurewebsites.net).</summary>
+    public const string StrictTransportSecurity = "max-age=31536000";
+
+    private readonly bool _functionsHost = HostingMode.IsFunctionsHost(configuration);
 
     /// <summary>For the dialog widget's frame: the same policy, but any site may frame it.</summary>
     public static void AllowFramingByAnySite(HttpResponse response)
@@ -24,6 +30,20 @@ public sealed class SecurityHeaders(RequestDelegate next)
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
+        if (SendsHsts(context.Request))
+        {
+            headers.StrictTransportSecurity = StrictTransportSecurity;
+        }
         return next(context);
     }
+
+    /// <summary>
+    /// HTTPS requests outside Development, except to loopback hosts (as UseHsts), and every request under the Functions
+    /// host: it forwards to us over loopback http, but a deployment is served over https only.
+    /// </summary>
+    private bool SendsHsts(HttpRequest request) =>
+        !environment.IsDevelopment() && (request.IsHttps || _functionsHost) && !IsLoopback(request.Host.Host);
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" or "127.0.0.1" or "[::1]" or "::1" || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
 }
