@@ -224,7 +224,7 @@ public static class AppointmentEndpoints
             return TypedResults.NotFound();
         }
         var v = new Validation();
-        var reason = v.Text("reason", request?.Reason, 500, required: false);
+        var reason = v.Text("reason", request?.Reason, 500, required: false, multiLine: true);
         if (!v.IsValid)
         {
             return v.Problem();

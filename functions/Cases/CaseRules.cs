@@ -34,7 +34,7 @@ public sealed class CaseRules(AccountStore accounts, CustomFieldStore customFiel
         var email = v.Email(fieldPrefix + "email", request.Email, required: false);
         var phone = Phone(v, fieldPrefix + "phone", request.Phone);
         var reference = v.Text(fieldPrefix + "internalReference", request.InternalReference, 100, required: false);
-        var notes = v.Text(fieldPrefix + "notes", request.Notes, 10_000, required: false);
+        var notes = v.Text(fieldPrefix + "notes", request.Notes, 10_000, required: false, multiLine: true);
         var language = v.Language(fieldPrefix + "language", request.Language, required: false) ?? account?.DefaultLanguage ?? "en";
         var definitions = await customFields.ListAsync(tenant, ct);
         var values = CustomFieldValues.Check(v, definitions, request.CustomFields, creating: true);
@@ -70,7 +70,7 @@ public sealed class CaseRules(AccountStore accounts, CustomFieldStore customFiel
         var email = patch.Email is null ? c.Email : patch.Email.Trim().Length == 0 ? null : v.Email("email", patch.Email);
         var phone = patch.Phone is null ? c.Phone : patch.Phone.Trim().Length == 0 ? null : Phone(v, "phone", patch.Phone);
         var reference = patch.InternalReference is null ? c.InternalReference : v.Text("internalReference", patch.InternalReference, 100, required: false);
-        var notes = patch.Notes is null ? c.Notes : v.Text("notes", patch.Notes, 10_000, required: false);
+        var notes = patch.Notes is null ? c.Notes : v.Text("notes", patch.Notes, 10_000, required: false, multiLine: true);
         var language = patch.Language is null ? c.Language : v.Language("language", patch.Language) ?? c.Language;
         var custom = new Dictionary<string, string>(c.CustomFields);
         if (patch.CustomFields is not null)

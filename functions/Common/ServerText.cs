@@ -21,6 +21,10 @@ public static class ServerText
     internal static readonly Dictionary<string, string> German = new(StringComparer.Ordinal)
     {
         ["This field is required."] = "Dieses Feld ist erforderlich.",
+        ["Enter visible characters, not only spaces or invisible ones."] = "Geben Sie sichtbare Zeichen ein, nicht nur Leerzeichen oder unsichtbare Zeichen.",
+        ["Remove control characters; only line breaks and tabs are allowed."] = "Entfernen Sie Steuerzeichen; erlaubt sind nur Zeilenumbrüche und Tabulatoren.",
+        ["Remove control characters such as line breaks and tabs."] = "Entfernen Sie Steuerzeichen wie Zeilenumbrüche und Tabulatoren.",
+        ["Remove the invalid character at position {0}."] = "Entfernen Sie das ungültige Zeichen an Position {0}.",
         ["Send at most {0} KiB."] = "Senden Sie höchstens {0} KiB.",
         ["The request body must be JSON."] = "Der Inhalt der Anfrage muss JSON sein.",
         ["Send it with Content-Type: application/json."] = "Senden Sie ihn mit Content-Type: application/json.",

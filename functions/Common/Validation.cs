@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Common;
@@ -9,6 +11,9 @@ public sealed class Validation
 
     public bool IsValid => _errors.Count == 0;
 
+    /// <summary>The messages so far, by field.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
     public Validation Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))
@@ -19,18 +24,27 @@ public sealed class Validation
         return this;
     }
 
-    /// <summary>Trims, requires (when <paramref name="required"/>) and bounds a text field; returns the trimmed value.</summary>
-    public string? Text(string field, string? value, int max, bool required = true, int min = 1)
+    /// <summary>
+    /// Trims, requires (when <paramref name="required"/>) and bounds a text field, and refuses what no text field should
+    /// hold (see <see cref="Characters"/>); returns the trimmed value. Text made only of spaces and invisible characters
+    /// counts as empty. Multi-line fields (notes, messages) keep line breaks (as <c>\n</c>) and tabs.
+    /// </summary>
+    public string? Text(string field, string? value, int max, bool required = true, int min = 1, bool multiLine = false)
     {
         var trimmed = value?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
+        if (multiLine)
+        {
+            trimmed = trimmed?.ReplaceLineEndings("\n");
+        }
+        if (string.IsNullOrEmpty(trimmed) || LooksEmpty(trimmed))
         {
             if (required)
             {
-                Add(field, L("This field is required."));
+                Add(field, string.IsNullOrEmpty(trimmed) ? L("This field is required.") : L("Enter visible characters, not only spaces or invisible ones."));
             }
             return null;
         }
+        Characters(field, trimmed, multiLine);
         if (trimmed.Length < min)
         {
             Add(field, L("Use at least {0} characters.", min));
@@ -40,6 +54,48 @@ public sealed class Validation
             Add(field, L("Use at most {0} characters (you entered {1}).", max, trimmed.Length));
         }
         return trimmed;
+    }
+
+    /// <summary>
+    /// Refuses control characters (NUL, escape, bell…; multi-line fields may hold <c>\n</c> and <c>\t</c>) and broken
+    /// UTF-16 (a lone surrogate, which storage cannot encode). True when the text is fine.
+    /// </summary>
+    public bool Characters(string field, string text, bool multiLine = false)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsControl(c) && !(multiLine && (c is '\n' or '\t')))
+            {
+                Add(field, multiLine ? L("Remove control characters; only line breaks and tabs are allowed.") : L("Remove control characters such as line breaks and tabs."));
+                return false;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                Add(field, L("Remove the invalid character at position {0}.", i + 1));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>True when nothing in <paramref name="text"/> would show: only whitespace, format characters (zero-width space, joiners, BOM), combining marks without a base, or blank fillers.</summary>
+    public static bool LooksEmpty(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var invisible = Rune.IsWhiteSpace(rune) || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800 || Rune.GetUnicodeCategory(rune) is
+                UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Control;
+            if (!invisible)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public string? Email(string field, string? value, bool required = true)
@@ -95,7 +151,7 @@ public sealed class Validation
 
     /// <summary>400 by default; 409 when the input is well-formed but clashes with stored state (an e-mail in use).</summary>
     public IResult Problem(int status = StatusCodes.Status400BadRequest, string? title = null) => Results.ValidationProblem(
-        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+        Errors,
         statusCode: status,
         title: title ?? L("Some fields need your attention."),
         type: status == StatusCodes.Status409Conflict ? "https://parley.app/problems/conflict" : "https://parley.app/problems/validation");

@@ -83,7 +83,7 @@ public static partial class CustomFieldEndpoints
     {
         var label = v.Text("label", request.Label, 60);
         var type = v.OneOf<CustomFieldType>("type", request.Type) ?? CustomFieldType.Text;
-        var choices = (request.Choices ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var choices = (request.Choices ?? []).Select(c => (c ?? "").Trim()).Where(c => !Validation.LooksEmpty(c) && v.Characters("choices", c)).Distinct(StringComparer.Ordinal).ToList();
         if (type == CustomFieldType.Choice && choices.Count == 0)
         {
             v.Add("choices", L("A choice field needs at least one choice."));

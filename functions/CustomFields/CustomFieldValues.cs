@@ -34,13 +34,17 @@ public static class CustomFieldValues
                 v.Add(field, L("Enter a single value."));
                 continue;
             }
-            if (text.Length == 0)
+            if (text.Length == 0 || Validation.LooksEmpty(text))
             {
                 if (definition.Required)
                 {
                     v.Add(field, L("This field is required."));
                 }
                 result[key] = "";
+                continue;
+            }
+            if (!v.Characters(field, text))
+            {
                 continue;
             }
             switch (definition.Type)

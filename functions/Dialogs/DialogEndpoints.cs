@@ -71,7 +71,7 @@ public static class DialogEndpoints
             return TypedResults.NotFound();
         }
         var val = new Validation();
-        var text = val.Text("text", input.Text, MaxAnswerLength);
+        var text = val.Text("text", input.Text, MaxAnswerLength, multiLine: true);
         if (input.CallCustomer && v.Dialog.Contact.CallPhone is null)
         {
             val.Add("callCustomer", L("The customer left no number for calls."));

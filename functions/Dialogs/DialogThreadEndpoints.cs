@@ -42,7 +42,7 @@ public static class DialogThreadEndpoints
         }
         var settings = await store.GetSettingsAsync(dialog.AccountId, ct);
         var v = new Validation();
-        var text = v.Text("text", input.Text, settings.MaxMessageLength);
+        var text = v.Text("text", input.Text, settings.MaxMessageLength, multiLine: true);
         if (dialog.Closed)
         {
             v.Add("text", L("This conversation has been closed."));

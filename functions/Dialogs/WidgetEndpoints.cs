@@ -107,7 +107,7 @@ public static class WidgetEndpoints
                 break;
         }
         var keyword = v.Text("keyword", input.Keyword, 60);
-        var message = v.Text("message", input.Message, settings.MaxMessageLength);
+        var message = v.Text("message", input.Message, settings.MaxMessageLength, multiLine: true);
         var email = v.Email("email", input.Email);
         var callPhone = CaseRules.Phone(v, "callPhone", input.CallPhone);
         var smsPhone = CaseRules.Phone(v, "smsPhone", input.SmsPhone);
