@@ -79,6 +79,38 @@ public sealed class RequestBodyTests
         Assert.Equal("The request body is not valid JSON.", (await ApiSession.ReadAsync(broken, HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Single().Value[0].GetString());
     }
 
+    [Fact]
+    public async Task On_kestrel_a_streamed_body_over_the_limit_is_413_too()
+    {
+        await using var app = await ParleyApp.StartOnKestrelAsync();
+        using var client = new HttpClient { BaseAddress = app.BaseUrl };
+
+        // No Content-Length: the limit is enforced while the body is read.
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($$"""{"email": "{{new string('x', 70 * 1024)}}", "password": "x"}""")));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/sign-in") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add(Parley.Functions.Identity.CsrfProtection.HeaderName, "dashboard");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task A_query_value_of_the_wrong_type_is_400_naming_the_parameter(string environment)
+    {
+        await using var app = await ParleyApp.StartAsync(environment: environment);
+        var (admin, _) = await SignUpAsync(app);
+
+        using var response = await admin.GetAsync("/api/cases?limit=many");
+
+        var problem = await ApiSession.ReadAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("This value is not valid.", problem.GetProperty("errors").GetProperty("limit")[0].GetString());
+    }
+
     /// <summary>The generated cases for one body type: name, content, and the status expected (null: anything but 5xx and 415).</summary>
     private static IEnumerable<(string Name, HttpContent Content, HttpStatusCode? Expected)> Cases(Type bodyType, bool optional)
     {
