@@ -230,6 +230,7 @@ public sealed class CallCallbacks(IDataProtectionProvider protection, IConfigura
         var baseUrl = configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : "http://localhost:7071";
         var callback = new Uri($"{baseUrl}/api/acs/calls/{Uri.EscapeDataString(call.AccountId)}/{Uri.EscapeDataString(call.Id)}/{call.Attempt}/{secret}");
         return new CallOrder(call.AccountId, call.Id, call.Attempt, call.To, call.CallerId, call.Language, call.Text, callback,
-            AcsProvider.StableGuid($"call|{call.AccountId}|{call.Id}|{call.Attempt}"), call.AttemptStartedAt ?? call.CreatedAt);
+            AcsProvider.StableGuid($"call|{call.AccountId}|{call.Id}|{call.Attempt}"), call.AttemptStartedAt ?? call.CreatedAt,
+            RecipientHidden: call.Purpose == CallService.CustomerOfDialogPurpose);
     }
 }

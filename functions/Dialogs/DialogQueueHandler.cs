@@ -136,7 +136,7 @@ public sealed class DialogQueueHandler(
         }
         if (callCustomer && dialog.Contact.CallPhone is { } phone)
         {
-            await calls.StartAsync(new CallRequest(dialog.AccountId, $"dlg-{dialog.Id}-m{current.Seq}-call", "dialog-answer", dialog.Id, phone, settings.CallerId, language,
+            await calls.StartAsync(new CallRequest(dialog.AccountId, $"dlg-{dialog.Id}-m{current.Seq}-call", CallService.CustomerOfDialogPurpose, dialog.Id, phone, settings.CallerId, language,
                 texts.Get(language, "answerCall")), ct);
         }
         return unavailable;
@@ -153,7 +153,7 @@ public sealed class DialogQueueHandler(
             : account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local";
         try
         {
-            await sender.SendAsync(planned, new OutgoingMessage(dialog.AccountId, id, channel, to, toName, from, account.SenderName ?? account.BusinessName, subject, text, html, now), ct);
+            await sender.SendAsync(planned, new OutgoingMessage(dialog.AccountId, id, channel, to, toName, from, account.SenderName ?? account.BusinessName, subject, text, html, now, RecipientHidden: kind == MessageKind.DialogAnswer), ct);
             return null;
         }
         catch (ProviderUnavailableException ex)

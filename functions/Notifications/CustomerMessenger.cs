@@ -7,7 +7,11 @@ using Parley.Functions.Notifications.Providers;
 namespace Parley.Functions.Notifications;
 
 /// <summary>What a workflow step needs to write to the customer of an appointment.</summary>
-public sealed record CustomerContext(Case Case, Account Account, string OperatorName);
+public sealed record CustomerContext(Case Case, Account Account, string OperatorName)
+{
+    /// <summary>The name to greet the customer by; none when the customer stays anonymous (a case from a dialog).</summary>
+    public string? GreetingName => Case.Hidden is null ? Case.Name : null;
+}
 
 /// <summary>
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
@@ -57,7 +61,7 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
         var rendered = templates.Render(kind, facts);
         var now = time.GetUtcNow();
         ProviderUnavailableException? unavailable = null;
-        foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.Email), (MessageChannel.Sms, channels.Sms, context.Case.Phone) })
+        foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.ReachEmail), (MessageChannel.Sms, channels.Sms, context.Case.ReachSms) })
         {
             if (!on || (to is null && !recordMissing))
             {
@@ -70,12 +74,12 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
                 await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
                 continue;
             }
-            var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.Case.Name,
+            var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.GreetingName,
                 channel == MessageChannel.Sms
                     ? configuration["Communication:SmsFrom"] ?? "Parley"
                     : context.Account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local",
                 context.Account.SenderName ?? context.Account.BusinessName, rendered.Subject,
-                channel == MessageChannel.Sms ? rendered.Sms : rendered.Text, channel == MessageChannel.Email ? rendered.Html : null, now);
+                channel == MessageChannel.Sms ? rendered.Sms : rendered.Text, channel == MessageChannel.Email ? rendered.Html : null, now, RecipientHidden: context.Case.Hidden is not null);
             try
             {
                 await sender.SendAsync(planned, content, ct);
