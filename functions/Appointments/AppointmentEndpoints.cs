@@ -409,8 +409,7 @@ public static class AppointmentEndpoints
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
             logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notification hand-over of appointment {AppointmentId}; nothing written", appointmentId);
-            return TypedResults.Problem(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."),
-                statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
+            return Storage.StorageOutage.Unavailable(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."));
         }
     }
 

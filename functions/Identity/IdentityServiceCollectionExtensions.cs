@@ -61,6 +61,7 @@ public static class IdentityServiceCollectionExtensions
     {
         app.UseMiddleware<CsrfProtection>();
         app.UseAuthentication();
+        app.Use(Storage.StorageOutage.RethrowDeferred); // a session check that met a storage outage answers 503, not 401
         app.UseAuthorization();
         return app;
     }

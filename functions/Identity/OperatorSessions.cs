@@ -44,7 +44,17 @@ public sealed class OperatorSessions(AccountStore store, IMemoryCache cache)
         var key = CacheKey(account, operatorId);
         if (!cache.TryGetValue(key, out Operator? op))
         {
-            op = await store.GetOperatorAsync(account, operatorId, context.HttpContext.RequestAborted);
+            try
+            {
+                op = await store.GetOperatorAsync(account, operatorId, context.HttpContext.RequestAborted);
+            }
+            catch (Exception ex) when (Storage.StorageOutage.IsOutage(ex))
+            {
+                // Not a sign-out: the session is fine, storage is not. The request answers 503 (UseIdentity) and the cookie stays.
+                context.RejectPrincipal();
+                Storage.StorageOutage.Defer(context.HttpContext, ex);
+                return;
+            }
             cache.Set(key, op, CacheFor);
         }
         if (op is null || !op.Active || op.SecurityStamp != stamp)

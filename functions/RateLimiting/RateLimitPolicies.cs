@@ -53,7 +53,6 @@ public static class RateLimitEndpointExtensions
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: L("Too many requests"), type: "https://parley.app/problems/rate-limited");
     }
 
-    public static ProblemHttpResult TooBusy() => TypedResults.Problem(
-        L("The service cannot check request limits right now, so it refuses the request. Please try again shortly."),
-        statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
+    public static IResult TooBusy() => Storage.StorageOutage.Unavailable(
+        L("The service cannot check request limits right now, so it refuses the request. Please try again shortly."));
 }

@@ -10,11 +10,13 @@ namespace Parley.Functions.RateLimiting;
 /// Fixed-window counters in Table Storage, shared by every instance (an in-memory limiter would count per
 /// instance). Each hit is a conditional read-increment-write. When storage cannot answer, the limiter
 /// <b>fails closed</b>: <see cref="RateLimiterUnavailableException"/>, which callers turn into 503.
-/// Keys are hashed, so no client address is stored.
+/// Keys are hashed, so no client address is stored. Slow storage fails closed too: a decision not taken within
+/// <see cref="Deadline"/> is a refusal, so a stalled table can neither hold requests for long nor wave them through.
 /// </summary>
-public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, ILogger<TableRateLimiter> logger)
+public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, StorageOutage outage, ILogger<TableRateLimiter> logger)
 {
     public const string TableName = "RateLimits";
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
     private readonly TableStorageClient _table = storage.GetTableClient(TableName);
 
     public async Task<RateLimitDecision> HitAsync(string policy, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
@@ -24,11 +26,14 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
         var retryAfter = windowStart + window - now;
         var partition = $"{policy}|{windowStart.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}";
         var row = SecureTokens.Hash(policy + "|" + key);
+        using var deadline = new CancellationTokenSource(Deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var ct = linked.Token;
         try
         {
             for (var attempt = 0; attempt < 8; attempt++)
             {
-                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: cancellationToken)).Value;
+                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: ct)).Value;
                 var count = current?.GetInt32("Count") ?? 0;
                 if (count >= limit)
                 {
@@ -40,11 +45,11 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
                 {
                     if (current is null)
                     {
-                        await _table.AddEntityAsync(next, cancellationToken);
+                        await _table.AddEntityAsync(next, ct);
                     }
                     else
                     {
-                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, ct);
                     }
                     return new RateLimitDecision(true, retryAfter);
                 }
@@ -55,9 +60,9 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
             }
             throw new RateLimiterUnavailableException(null);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((StorageOutage.IsOutage(ex) || ex is OperationCanceledException) && !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(ex, "Rate limiter storage unavailable for {Policy}; refusing the request", policy);
+            outage.Report(ex, "rate limit " + policy); // one warning per outage, not a stack trace per request
             throw new RateLimiterUnavailableException(ex);
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
@@ -125,10 +124,10 @@ public sealed class DialogConversionPrivacyTests
         Assert.Contains(read, r => r.StartsWith($"api key /api/cases/{caseId}", StringComparison.Ordinal));
 
         // Nor does any log line.
-        Assert.NotEmpty(logs.Lines);
+        Assert.NotEmpty(logs.Entries);
         foreach (var secret in Secrets)
         {
-            Assert.DoesNotContain(logs.Lines, l => l.Contains(secret, StringComparison.OrdinalIgnoreCase));
+            Assert.DoesNotContain(logs.Entries, l => l.Text.Contains(secret, StringComparison.OrdinalIgnoreCase));
         }
     }
 
@@ -165,26 +164,5 @@ public sealed class DialogConversionPrivacyTests
             list.Add((e.GetString("To")!, e.GetString("Channel")!, e.GetString("ToName"), e.GetString("Subject") ?? "", e.GetString("Text") ?? "", e.GetString("Html") ?? ""));
         }
         return list;
-    }
-
-    /// <summary>Every log line the app writes, formatted with its arguments.</summary>
-    private sealed class CapturedLogs : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyCollection<string> Lines => _lines;
-
-        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue(formatter(state, exception) + " " + exception);
-
-        public void Dispose()
-        {
-        }
     }
 }
