@@ -167,7 +167,7 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
   const contactFields = hidden
     ? [h("div", { class: "field contact-hidden", "data-contact-hidden": hidden.fromDialogCustomer },
       h("span", { class: "label" }, t("case.contact")),
-      h("p", {}, t("case.contactHidden", { customer: hidden.fromDialogCustomer })),
+      h("p", { class: "status-line" }, t("case.contactHidden", { customer: hidden.fromDialogCustomer })),
       h("p", { class: "hint" }, t("case.contactChannels", { channels: hidden.channels.map((ch) => t(`case.channel.${ch}` as TextKey)).join(", ") || "—" })))]
     : [field("email", t("case.email"), c.email, { type: "email" }), field("phone", t("case.phone"), c.phone, { type: "tel", hint: t("case.phoneHint") })];
   const scheduleAlert = h("div", { class: "alert error", role: "alert", hidden: true });

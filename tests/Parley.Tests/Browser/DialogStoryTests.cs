@@ -142,6 +142,18 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
         Assert.DoesNotContain("petra.koeln", inboxHtml);
         Assert.DoesNotContain("1112233", inboxHtml);
 
+        // The adviser turns the dialog into a case: the case page says the contact is hidden and shows no address.
+        await answered.GetByRole(AriaRole.Button, new() { Name = "Show dialog" }).ClickAsync();
+        await adviser.GetByRole(AriaRole.Button, new() { Name = "Create case with appointment" }).ClickAsync();
+        await adviser.GetByRole(AriaRole.Button, new() { Name = "Create case", Exact = true }).ClickAsync();
+        await Expect(adviser.GetByText($"Contact hidden (from dialog {customerId})")).ToBeVisibleAsync();
+        await Expect(adviser.GetByText("Created from an adviser dialog", new() { Exact = false })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(adviser, "26-dialog-case-contact-hidden");
+        var caseHtml = await adviser.ContentAsync();
+        Assert.DoesNotContain("petra.koeln", caseHtml);
+        Assert.DoesNotContain("1112233", caseHtml);
+        Assert.DoesNotContain("4445566", caseHtml);
+
         Assert.Empty(popups);
         foreach (var page in new[] { adviser, customer })
         {
