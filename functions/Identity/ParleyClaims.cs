@@ -8,6 +8,7 @@ public static class ParleyClaims
     public const string Role = "parley:role";
     public const string SecurityStamp = "parley:stamp";
     public const string ApiKeyId = "parley:apikey";
+    public const string SessionId = "parley:session";
 }
 
 public static class ParleyPolicies
