@@ -26,7 +26,7 @@ public static class AuthEndpoints
         auth.MapPost("/set-password", SetPasswordAsync).AllowAnonymous().RateLimitedPerClient(RateLimitPolicy.SetPassword);
 
         var me = api.MapGroup("/me").RequireAuthorization().WithTags("Sign-in");
-        me.MapGet("", GetMeAsync);
+        me.MapGet("", GetMeAsync).AllowApiKeys(); // a key can see which key and account it is
         me.MapPatch("", UpdateProfileAsync);
         me.MapPost("/password", ChangePasswordAsync);
         return api;

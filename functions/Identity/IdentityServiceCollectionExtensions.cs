@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Parley.Functions.Accounts;
@@ -57,8 +58,12 @@ public static class IdentityServiceCollectionExtensions
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 
+        // Every policy carries the API-key requirement, so a key reaches only endpoints opened to it (ApiKeyAccess).
+        var apiKeyScope = new ApiKeyAccess.Requirement();
+        services.AddSingleton<IAuthorizationHandler>(apiKeyScope);
         services.AddAuthorizationBuilder()
-            .AddPolicy(ParleyPolicies.Administrator, p => p.RequireAuthenticatedUser().RequireClaim(ParleyClaims.Role, nameof(OperatorRole.Administrator)));
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(apiKeyScope).Build())
+            .AddPolicy(ParleyPolicies.Administrator, p => p.RequireAuthenticatedUser().RequireClaim(ParleyClaims.Role, nameof(OperatorRole.Administrator)).AddRequirements(apiKeyScope));
         return services;
     }
 

@@ -13,6 +13,6 @@ public static class ParleyClaims
 
 public static class ParleyPolicies
 {
-    /// <summary>Administrators of the account, and API keys (which act with administrator-level API rights).</summary>
+    /// <summary>Administrators of the account, and API keys on endpoints open to them (see <see cref="ApiKeyAccess"/>).</summary>
     public const string Administrator = "administrator";
 }
