@@ -58,9 +58,8 @@ public static class IdentityServiceCollectionExtensions
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 
-        // Every policy carries the API-key requirement, so a key reaches only endpoints opened to it (ApiKeyAccess).
+        // Every policy carries the API-key requirement (its own handler), so a key reaches only endpoints opened to it (ApiKeyAccess).
         var apiKeyScope = new ApiKeyAccess.Requirement();
-        services.AddSingleton<IAuthorizationHandler>(apiKeyScope);
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(apiKeyScope).Build())
             .AddPolicy(ParleyPolicies.Administrator, p => p.RequireAuthenticatedUser().RequireClaim(ParleyClaims.Role, nameof(OperatorRole.Administrator)).AddRequirements(apiKeyScope));
