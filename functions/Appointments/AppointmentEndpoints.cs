@@ -13,11 +13,11 @@ public static class AppointmentEndpoints
 {
     public static IEndpointRouteBuilder MapAppointmentEndpoints(this IEndpointRouteBuilder api)
     {
-        var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().WithTags("Appointments");
+        var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         forCase.MapPost("", BookAsync);
         forCase.MapGet("", ListForCaseAsync);
 
-        var appointments = api.MapGroup("/appointments").RequireAuthorization().WithTags("Appointments");
+        var appointments = api.MapGroup("/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         appointments.MapPost("", CreateWithCaseAsync);
         appointments.MapGet("", CalendarAsync);
         appointments.MapGet("/{id}", GetAsync);

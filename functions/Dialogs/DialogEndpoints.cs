@@ -33,9 +33,10 @@ public static class DialogEndpoints
     public static IEndpointRouteBuilder MapDialogEndpoints(this IEndpointRouteBuilder api)
     {
         var dialogs = api.MapGroup("/dialogs").RequireAuthorization().WithTags("Dialogs");
-        dialogs.MapGet("", ListAsync);
-        dialogs.MapGet("/{id}", GetAsync);
-        dialogs.MapPost("/{id}/replies", ReplyAsync);
+        // Integrations read and answer dialogs; closing and converting stay with the people who handle them.
+        dialogs.MapGet("", ListAsync).AllowApiKeys();
+        dialogs.MapGet("/{id}", GetAsync).AllowApiKeys();
+        dialogs.MapPost("/{id}/replies", ReplyAsync).AllowApiKeys();
         dialogs.MapPost("/{id}/close", CloseAsync);
         dialogs.MapPost("/{id}/convert", ConvertAsync);
         return api;

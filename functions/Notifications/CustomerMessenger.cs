@@ -17,7 +17,7 @@ public sealed record CustomerContext(Case Case, Account Account, string Operator
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, IConfiguration configuration, TimeProvider time)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -46,9 +46,8 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
 
     private static string MessageId(string appointmentId, string purpose, MessageChannel channel) => $"{appointmentId}|{purpose}|{channel.ToString().ToLowerInvariant()}";
 
-    /// <summary>The join link in messages: App__PublicUrl, else the address the appointment was booked from.</summary>
-    public string JoinUrl(Appointment appointment) => appointments.JoinUrl(
-        configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment);
+    /// <summary>The join link in messages, on Parley's public address (never one a request named; see <see cref="Hosting.PublicUrl"/>).</summary>
+    public string JoinUrl(Appointment appointment) => appointments.JoinUrl(publicUrl.Origin, appointment);
 
     /// <summary>
     /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on. Message ids are

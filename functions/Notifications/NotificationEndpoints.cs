@@ -14,7 +14,7 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().WithTags("Appointments");
+        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         api.MapGet("/outbox", OutboxAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         api.MapGet("/outbox/{id}/html", OutboxHtmlAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         return api;

@@ -66,18 +66,6 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
             throw new RateLimiterUnavailableException(ex);
         }
     }
-
-    /// <summary>Deletes windows that ended before <paramref name="before"/> (a sweep task).</summary>
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"ExpiresAt lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            await _table.DeleteEntityAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
-            deleted++;
-        }
-        return deleted;
-    }
 }
 
 public sealed record RateLimitDecision(bool Allowed, TimeSpan RetryAfter);

@@ -68,7 +68,13 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
 
     public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], services);
+        // The in-memory test server listens nowhere; its address is the one every test client uses (NewSession).
+        var withAddress = new Dictionary<string, string?> { ["App:PublicUrl"] = "https://localhost" };
+        foreach (var (key, value) in settings ?? [])
+        {
+            withAddress[key] = value;
+        }
+        var app = new ParleyApp(await Azurite.SharedAsync(), withAddress, services);
         _ = app.Server; // start now, so startup failures surface here
         return app;
     }
