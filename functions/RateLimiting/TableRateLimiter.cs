@@ -11,12 +11,14 @@ namespace Parley.Functions.RateLimiting;
 /// instance). Each hit is a conditional read-increment-write. When storage cannot answer, the limiter
 /// <b>fails closed</b>: <see cref="RateLimiterUnavailableException"/>, which callers turn into 503.
 /// Keys are hashed, so no client address is stored. Slow storage fails closed too: a decision not taken within
-/// <see cref="Deadline"/> is a refusal, so a stalled table can neither hold requests for long nor wave them through.
+/// <c>RateLimits__Deadline</c> (default <see cref="DefaultDeadline"/>) is a refusal, so a stalled table can neither hold
+/// requests for long nor wave them through.
 /// </summary>
-public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, StorageOutage outage, ILogger<TableRateLimiter> logger)
+public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, StorageOutage outage, IConfiguration configuration, ILogger<TableRateLimiter> logger)
 {
     public const string TableName = "RateLimits";
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _deadline = configuration.GetValue<TimeSpan?>("RateLimits:Deadline") ?? DefaultDeadline;
     private readonly TableStorageClient _table = storage.GetTableClient(TableName);
 
     public async Task<RateLimitDecision> HitAsync(string policy, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
@@ -26,7 +28,7 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
         var retryAfter = windowStart + window - now;
         var partition = $"{policy}|{windowStart.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}";
         var row = SecureTokens.Hash(policy + "|" + key);
-        using var deadline = new CancellationTokenSource(Deadline, time);
+        using var deadline = new CancellationTokenSource(_deadline, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
         try

@@ -27,8 +27,8 @@ public sealed class StorageOutageTests
             ["AzureWebJobsStorage"] = azurite.ConnectionString
                 .Replace($"127.0.0.1:{azurite.TablePort}", $"127.0.0.1:{tables.Port}", StringComparison.Ordinal)
                 .Replace($"127.0.0.1:{azurite.QueuePort}", $"127.0.0.1:{queues.Port}", StringComparison.Ordinal),
-            ["Storage:NetworkTimeout"] = "00:00:00.500",
-            ["Storage:MaxRetries"] = "1",
+            ["Storage:NetworkTimeout"] = "00:00:02",
+            ["Storage:MaxRetries"] = "0",
         }, s => s.AddSingleton<ILoggerProvider>(logs));
         var (admin, _) = await SignUpAsync(app);
         var caseId = (await ApiSession.ReadAsync(await admin.PostAsync("/api/cases", new { name = "Still here" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
@@ -97,6 +97,7 @@ public sealed class StorageOutageTests
         await using var app = await ParleyApp.StartAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.TablePort}", $"127.0.0.1:{tables.Port}", StringComparison.Ordinal),
+            ["RateLimits:Deadline"] = "00:00:02", // the production default
         });
         var email = NewEmail();
         var (admin, me) = await SignUpAsync(app, email);

@@ -31,6 +31,8 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
             ["QueuePump:RetryDelay"] = "00:00:00",
             ["Storage:NetworkTimeout"] = "00:00:10",
+            // A loaded test machine can keep Azurite busy for a moment; tests of slow storage set the production 2 s.
+            ["RateLimits:Deadline"] = "00:00:10",
             // Each test session presents its own client address (ApiSession), so rate-limit counters never collide.
             ["Network:TrustForwardedFor"] = "true",
             // Tests provoke failures on purpose; keep the console to what is unexpected.

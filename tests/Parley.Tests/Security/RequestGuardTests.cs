@@ -107,7 +107,8 @@ public sealed class RequestGuardTests : AppTest
         await using var app = await ParleyApp.StartAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.TablePort}", $"127.0.0.1:{proxy.Port}", StringComparison.Ordinal),
-            ["Storage:NetworkTimeout"] = "00:00:00.500",
+            // Long enough for a loaded machine before the pause, short enough to fail fast during it.
+            ["Storage:NetworkTimeout"] = "00:00:02",
             ["Storage:MaxRetries"] = "0",
         });
         using var session = app.NewSession();
