@@ -143,8 +143,15 @@ function stop(children, signal = "SIGTERM") {
       child.kill(signal);
     }
   }
-  // A stalled Azurite queue service can ignore SIGTERM (docs/local-development.md): make sure it goes.
-  const timer = setTimeout(() => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill("SIGKILL")), 5000);
+  // Azurite writes its data to .azurite/ periodically and once more when it stops on SIGTERM/SIGINT, so give it time
+  // (a hard kill loses what it acknowledged in the last seconds: docs/hosting.md). Only a stalled queue service that
+  // ignores SIGTERM is killed, and we say so.
+  const timer = setTimeout(() => children.forEach((c) => {
+    if (c.exitCode === null && c.signalCode === null) {
+      log("an Azurite process did not stop within 15 s and is killed; its writes of the last seconds may be lost.");
+      c.kill("SIGKILL");
+    }
+  }), 15000);
   timer.unref();
 }
 

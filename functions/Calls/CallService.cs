@@ -11,6 +11,9 @@ public sealed record CallRequest(string AccountId, string CallId, string Purpose
 /// <summary>Starts automated calls; the <see cref="CallQueueHandler"/> workflow does the rest.</summary>
 public sealed partial class CallService(CallStore store, CallQueue queue, TimeProvider time)
 {
+    /// <summary>The purpose of calls to a dialog's customer, whose number nobody in the account may see.</summary>
+    public const string CustomerOfDialogPurpose = "dialog-answer";
+
     /// <summary>Creates the call and queues its first attempt. Idempotent: the same call id again returns the existing call.</summary>
     public async Task<CallRecord> StartAsync(CallRequest request, CancellationToken ct)
     {

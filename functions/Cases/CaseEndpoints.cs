@@ -12,7 +12,7 @@ public static class CaseEndpoints
 {
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder api)
     {
-        var cases = api.MapGroup("/cases").RequireAuthorization().WithTags("Cases");
+        var cases = api.MapGroup("/cases").RequireAuthorization().AllowApiKeys().WithTags("Cases");
         cases.MapPost("", CreateAsync);
         cases.MapGet("", ListAsync);
         cases.MapGet("/{id}", GetAsync);

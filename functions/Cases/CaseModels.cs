@@ -12,6 +12,8 @@ public enum CaseOrigin
     Widget,
     BookingPage,
     Zapier,
+    /// <summary>Turned into a case from an adviser dialog: the customer's contact data is hidden (<see cref="HiddenContact"/>).</summary>
+    Dialog,
 }
 
 public enum CaseStatus
@@ -51,10 +53,38 @@ public sealed record Case(
 {
     public ETag ETag { get; init; }
 
+    /// <summary>
+    /// Contact data nobody in the account may see (a case made from an adviser dialog); <see cref="Email"/> and
+    /// <see cref="Phone"/> are then empty and the messages use these addresses.
+    /// </summary>
+    public HiddenContact? Hidden { get; init; }
+
+    /// <summary>Where e-mails to the customer go: the visible address, else the hidden one.</summary>
+    public string? ReachEmail => Email ?? Hidden?.Email;
+
+    /// <summary>Where SMS to the customer go: the visible mobile number, else the hidden SMS number (never the hidden call number).</summary>
+    public string? ReachSms => Phone ?? Hidden?.SmsPhone;
+
     /// <summary>The next scheduled appointment from <paramref name="now"/> on, if any.</summary>
     public DateTimeOffset? NextAppointment(DateTimeOffset now) =>
         ScheduledAppointments.Values.Where(s => s >= now).Order().Cast<DateTimeOffset?>().FirstOrDefault();
 }
+
+/// <summary>
+/// The customer's contact data from an adviser dialog (seed 004: advisers never see the customer's e-mail or numbers).
+/// Stored so invitations and reminders reach the customer, shown to nobody: views carry only <see cref="HiddenContactView"/>.
+/// </summary>
+public sealed record HiddenContact(string DialogCustomerId, string? Email, string? SmsPhone, string? CallPhone)
+{
+    /// <summary>What any screen or response shows where a hidden address would stand (e.g. a message's recipient).</summary>
+    public const string Shown = "(hidden)";
+
+    public HiddenContactView View() => new(DialogCustomerId,
+        [.. new[] { (Email, "email"), (SmsPhone, "sms"), (CallPhone, "call") }.Where(c => c.Item1 is not null).Select(c => c.Item2)]);
+}
+
+/// <summary>What a case shows of hidden contact data: where it came from and which channels exist, never an address.</summary>
+public sealed record HiddenContactView(string FromDialogCustomer, IReadOnlyList<string> Channels);
 
 /// <summary>POST body; PATCH uses <see cref="CasePatch"/>.</summary>
 public sealed record CaseRequest(
@@ -96,12 +126,13 @@ public sealed record CaseView(
     string? Location,
     DateTimeOffset? NextAppointmentAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    HiddenContactView? ContactHidden)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
-        c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt);
+        c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View());
 }
 
 /// <summary>One row of the case list, read from the activity index alone.</summary>

@@ -67,6 +67,11 @@ public sealed class CaseRules(AccountStore accounts, CustomFieldStore customFiel
     public async Task<Case?> PatchAsync(Validation v, Case c, CasePatch patch, Tenant tenant, CancellationToken ct)
     {
         var name = patch.Name is null ? c.Name : v.Text("name", patch.Name, MaxNameLength) ?? c.Name;
+        if (c.Hidden is not null)
+        {
+            RefuseHiddenContactChange(v, c, "email", patch.Email);
+            RefuseHiddenContactChange(v, c, "phone", patch.Phone);
+        }
         var email = patch.Email is null ? c.Email : patch.Email.Trim().Length == 0 ? null : v.Email("email", patch.Email);
         var phone = patch.Phone is null ? c.Phone : patch.Phone.Trim().Length == 0 ? null : Phone(v, "phone", patch.Phone);
         var reference = patch.InternalReference is null ? c.InternalReference : v.Text("internalReference", patch.InternalReference, 100, required: false);
@@ -92,6 +97,15 @@ public sealed class CaseRules(AccountStore accounts, CustomFieldStore customFiel
         return v.IsValid
             ? c with { Name = name, Email = email, Phone = phone, InternalReference = reference, Notes = notes, Language = language, CustomFields = custom, AssignedOperatorIds = assigned, UpdatedAt = time.GetUtcNow() }
             : null;
+    }
+
+    /// <summary>A case from a dialog keeps the customer's addresses hidden: nobody types over them (and so learns nothing by trying).</summary>
+    public static void RefuseHiddenContactChange(Validation v, Case c, string field, string? value)
+    {
+        if (c.Hidden is not null && value is not null)
+        {
+            v.Add(field, L("The customer's contact data is hidden (from dialog {0}) and cannot be changed.", c.Hidden.DialogCustomerId));
+        }
     }
 
     public static string? Phone(Validation v, string field, string? value)

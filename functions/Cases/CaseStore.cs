@@ -202,6 +202,10 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "CreatedBy", c.CreatedBy },
         { "CreatedAt", c.CreatedAt },
         { "UpdatedAt", c.UpdatedAt },
+        { "HiddenFrom", c.Hidden?.DialogCustomerId },
+        { "HiddenEmail", c.Hidden?.Email },
+        { "HiddenSmsPhone", c.Hidden?.SmsPhone },
+        { "HiddenCallPhone", c.Hidden?.CallPhone },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -212,7 +216,13 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         SplitIds(e.GetString("AssignedOperatorIds")), e.GetString("Language") ?? "en",
         Enum.Parse<CaseStatus>(e.GetString("Status")!), e.GetString("Location"),
         JsonSerializer.Deserialize<Dictionary<string, long>>(e.GetString("Scheduled") ?? "{}")!.ToDictionary(p => p.Key, p => new DateTimeOffset(p.Value, TimeSpan.Zero)),
-        e.GetString("CreatedBy") ?? "", e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
+        e.GetString("CreatedBy") ?? "", e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default)
+    {
+        ETag = e.ETag,
+        Hidden = e.GetString("HiddenFrom") is { } from
+            ? new HiddenContact(from, e.GetString("HiddenEmail"), e.GetString("HiddenSmsPhone"), e.GetString("HiddenCallPhone"))
+            : null,
+    };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');
 }

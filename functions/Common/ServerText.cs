@@ -51,6 +51,8 @@ public static class ServerText
         ["This conversation has been closed."] = "Dieser Dialog wurde geschlossen.",
         ["Choose a date."] = "Wählen Sie ein Datum.",
         ["This dialog is closed."] = "Dieser Dialog ist geschlossen.",
+        ["Parley cannot reach its storage right now. Please try again in a few seconds."] = "Parley erreicht seinen Speicher gerade nicht. Bitte versuchen Sie es in einigen Sekunden erneut.",
+        ["The customer's contact data is hidden (from dialog {0}) and cannot be changed."] = "Die Kontaktdaten des Kunden sind verborgen (aus Dialog {0}) und können nicht geändert werden.",
         ["Choose a time later today."] = "Wählen Sie eine spätere Uhrzeit von heute.",
         ["Choose a colour like #2563eb."] = "Wählen Sie eine Farbe wie #2563eb.",
         ["This dialog changed at the same moment (a new message?). Please reload it and try again."] = "Dieser Dialog hat sich im selben Moment geändert (eine neue Nachricht?). Bitte laden Sie ihn neu und versuchen Sie es noch einmal.",

@@ -10,7 +10,7 @@ public static partial class CustomFieldEndpoints
     public static IEndpointRouteBuilder MapCustomFieldEndpoints(this IEndpointRouteBuilder api)
     {
         var fields = api.MapGroup("/custom-fields").RequireAuthorization().WithTags("Custom fields");
-        fields.MapGet("", ListAsync);
+        fields.MapGet("", ListAsync).AllowApiKeys(); // integrations read the definitions to fill in values; only administrators change them
         var admin = fields.MapGroup("").RequireAuthorization(ParleyPolicies.Administrator);
         admin.MapPost("", CreateAsync);
         admin.MapPatch("/{key}", UpdateAsync);

@@ -33,9 +33,10 @@ public static class DialogEndpoints
     public static IEndpointRouteBuilder MapDialogEndpoints(this IEndpointRouteBuilder api)
     {
         var dialogs = api.MapGroup("/dialogs").RequireAuthorization().WithTags("Dialogs");
-        dialogs.MapGet("", ListAsync);
-        dialogs.MapGet("/{id}", GetAsync);
-        dialogs.MapPost("/{id}/replies", ReplyAsync);
+        // Integrations read and answer dialogs; closing and converting stay with the people who handle them.
+        dialogs.MapGet("", ListAsync).AllowApiKeys();
+        dialogs.MapGet("/{id}", GetAsync).AllowApiKeys();
+        dialogs.MapPost("/{id}/replies", ReplyAsync).AllowApiKeys();
         dialogs.MapPost("/{id}/close", CloseAsync);
         dialogs.MapPost("/{id}/convert", ConvertAsync);
         return api;
@@ -113,8 +114,10 @@ public static class DialogEndpoints
     }
 
     /// <summary>
-    /// A case (named after the customer id and keyword, with the customer's contact data copied server-side, assigned to
-    /// the dialog's adviser) and an appointment, through the same code as <c>POST /api/appointments</c>. Answers only ids, so the contact data is not echoed.
+    /// A case (named after the customer id and keyword, assigned to the dialog's adviser, origin "dialog") and an
+    /// appointment, through the same code as <c>POST /api/appointments</c>. The customer's contact data is copied into the
+    /// case as <see cref="HiddenContact"/>: invitations and reminders reach the customer, nobody in the account sees it
+    /// (seed 004). The invitation goes out in the dialog's language, by e-mail and, when asked, SMS to the SMS number.
     /// </summary>
     private static async Task<IResult> ConvertAsync(string id, ConvertInput input, Tenant tenant, HttpContext http, DialogStore store, AccountStore accounts, CaseRules rules,
         AppointmentStore appointments, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
@@ -126,10 +129,11 @@ public static class DialogEndpoints
         var d = v.Dialog;
         var name = $"{d.CustomerId} – {d.Keyword}";
         var request = new CaseWithAppointmentRequest(
-            new CaseRequest(name[..Math.Min(50, name.Length)], d.Contact.Email, d.Contact.CallPhone ?? d.Contact.SmsPhone,
-                "Dialog " + d.CustomerId, null, null, [d.OperatorId], d.Language, null),
-            null, input.Start, input.End, input.TimeZone ?? d.TimeZone, [d.OperatorId], input.Invitation ?? new InvitationInput(false, true, d.Language), null);
-        var (problem, created, appointment) = await AppointmentEndpoints.CreateCaseAndBookAsync(request, tenant, http, accounts, rules, appointments, time, notify, logs, ct);
+            new CaseRequest(name[..Math.Min(50, name.Length)], null, null, "Dialog " + d.CustomerId, null, null, [d.OperatorId], d.Language, null),
+            null, input.Start, input.End, input.TimeZone ?? d.TimeZone, [d.OperatorId],
+            new InvitationInput(input.Invitation?.Sms ?? false, input.Invitation?.Email ?? true, input.Invitation?.Language ?? d.Language), null);
+        var hidden = new HiddenContact(d.CustomerId, d.Contact.Email, d.Contact.SmsPhone, d.Contact.CallPhone);
+        var (problem, created, appointment) = await AppointmentEndpoints.CreateCaseAndBookAsync(request, tenant, http, accounts, rules, appointments, time, notify, logs, ct, hidden);
         return problem ?? TypedResults.Created($"/api/cases/{created!.Id}", new { caseId = created.Id, appointmentId = appointment!.Id });
     }
 

@@ -31,6 +31,7 @@ public sealed class DialogQueueHandler(
     CallService calls,
     DialogQueue queue,
     ReplyLinks replyLinks,
+    Hosting.PublicUrl publicUrl,
     IConfiguration configuration,
     TimeProvider time,
     ILogger<DialogQueueHandler> logger) : IQueueHandler
@@ -81,7 +82,7 @@ public sealed class DialogQueueHandler(
     {
         var alerts = await store.GetAlertsAsync(dialog.AccountId, dialog.OperatorId, ct);
         var language = adviser.Language;
-        var link = $"{BaseUrl(dialog)}/dialogs/{dialog.Id}";
+        var link = $"{publicUrl.Origin}/dialogs/{dialog.Id}";
         var first = current.Seq == 1;
         var customer = texts.Get(language, "customer", ("customerId", dialog.CustomerId));
         var (threadText, threadHtml) = texts.Thread(dialog, thread, language, customer, adviser.Name);
@@ -119,7 +120,8 @@ public sealed class DialogQueueHandler(
         var language = dialog.Language;
         var values = new[] { ("adviserName", adviser.Name), ("businessName", account.BusinessName) };
         var (threadText, threadHtml) = texts.Thread(dialog, thread, language, texts.Get(language, "you"), adviser.Name);
-        var link = replyLinks.Url(BaseUrl(dialog), dialog);
+        // Parley's public address, never the one stored from the widget's request (its Host header is the caller's to choose).
+        var link = replyLinks.Url(publicUrl.Origin, dialog);
         var intro = texts.Get(language, "answerIntro", values);
         var label = texts.Get(language, "answerLinkLabel");
         var html = $"<p>{DialogTexts.Encode(intro)}</p><p style=\"white-space:pre-wrap;border-left:3px solid #2563eb;padding-left:12px\">{DialogTexts.Encode(current.Text)}</p>"
@@ -136,7 +138,7 @@ public sealed class DialogQueueHandler(
         }
         if (callCustomer && dialog.Contact.CallPhone is { } phone)
         {
-            await calls.StartAsync(new CallRequest(dialog.AccountId, $"dlg-{dialog.Id}-m{current.Seq}-call", "dialog-answer", dialog.Id, phone, settings.CallerId, language,
+            await calls.StartAsync(new CallRequest(dialog.AccountId, $"dlg-{dialog.Id}-m{current.Seq}-call", CallService.CustomerOfDialogPurpose, dialog.Id, phone, settings.CallerId, language,
                 texts.Get(language, "answerCall")), ct);
         }
         return unavailable;
@@ -153,7 +155,7 @@ public sealed class DialogQueueHandler(
             : account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local";
         try
         {
-            await sender.SendAsync(planned, new OutgoingMessage(dialog.AccountId, id, channel, to, toName, from, account.SenderName ?? account.BusinessName, subject, text, html, now), ct);
+            await sender.SendAsync(planned, new OutgoingMessage(dialog.AccountId, id, channel, to, toName, from, account.SenderName ?? account.BusinessName, subject, text, html, now, RecipientHidden: kind == MessageKind.DialogAnswer), ct);
             return null;
         }
         catch (ProviderUnavailableException ex)
@@ -161,8 +163,6 @@ public sealed class DialogQueueHandler(
             return ex;
         }
     }
-
-    private string BaseUrl(Dialog dialog) => configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : dialog.Origin;
 
     private string? When(Dialog dialog, string language)
     {

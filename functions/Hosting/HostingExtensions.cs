@@ -11,7 +11,7 @@ public static class HostingExtensions
 
     /// <summary>
     /// Where to listen (the host's <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>, else ASPNETCORE_URLS / --urls, else
-    /// http://localhost:7071), settings from local.settings.json, ProblemDetails and the clock.
+    /// http://localhost:7071), the public address for links, settings from local.settings.json, ProblemDetails and the clock.
     /// </summary>
     public static WebApplicationBuilder AddParleyHosting(this WebApplicationBuilder builder)
     {
@@ -34,6 +34,9 @@ public static class HostingExtensions
 
         // No "Server: Kestrel": it tells an attacker what to try and no client needs it.
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
+        builder.Services.AddSingleton<PublicUrl>();
+        builder.Services.AddOptions<PublicUrl.Options>().BindConfiguration("App").ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<PublicUrl.Options>, PublicUrl.Validator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         RequestBodies.AddRequestBodies(builder.Services);

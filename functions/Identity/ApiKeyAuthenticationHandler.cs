@@ -11,7 +11,8 @@ namespace Parley.Functions.Identity;
 
 /// <summary>
 /// <c>Authorization: Bearer parley_&lt;id&gt;_&lt;secret&gt;</c>. The id finds the key in one point read; the secret is
-/// compared by its SHA-256 hash in constant time. The key acts as its account with administrator-level API rights.
+/// compared by its SHA-256 hash in constant time. The key acts for its account with an administrator's view of the
+/// data, but only on the endpoints of the integration role (<see cref="ApiKeyAccess"/>).
 /// Keys are accepted only in this header, never in URLs.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(

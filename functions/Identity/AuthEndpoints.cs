@@ -1,5 +1,4 @@
 using Azure;
-using Microsoft.AspNetCore.Authentication;
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.RateLimiting;
@@ -27,7 +26,7 @@ public static class AuthEndpoints
         auth.MapPost("/set-password", SetPasswordAsync).AllowAnonymous().RateLimitedPerClient(RateLimitPolicy.SetPassword);
 
         var me = api.MapGroup("/me").RequireAuthorization().WithTags("Sign-in");
-        me.MapGet("", GetMeAsync);
+        me.MapGet("", GetMeAsync).AllowApiKeys(); // a key can see which key and account it is
         me.MapPatch("", UpdateProfileAsync);
         me.MapPost("/password", ChangePasswordAsync);
         return api;
@@ -37,7 +36,7 @@ public static class AuthEndpoints
     /// Unknown e-mail, wrong password, deactivated operator and not-yet-set password all answer the same 401 after
     /// the same work (a password hash is always verified), and all count towards the per-address lock.
     /// </summary>
-    private static async Task<IResult> SignInAsync(SignInRequest request, HttpContext http, AccountStore store, PasswordHashing hashing, SignInThrottle throttle, CancellationToken ct)
+    private static async Task<IResult> SignInAsync(SignInRequest request, HttpContext http, AccountStore store, PasswordHashing hashing, SignInThrottle throttle, OperatorSessions sessions, CancellationToken ct)
     {
         var v = new Validation();
         var email = v.Text("email", request.Email, 254);
@@ -86,14 +85,15 @@ public static class AuthEndpoints
         {
             op = await TrySaveAsync(store, op, op with { PasswordHash = rehash }, ct) ?? op;
         }
-        await OperatorSessions.SignInAsync(http, op);
+        await sessions.SignInAsync(http, op);
         var account = await store.GetAccountAsync(op.AccountId, ct);
         return TypedResults.Ok(new MeView(OperatorView.From(op), AccountView.From(account!), null));
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, CancellationToken ct)
+    /// <summary>Ends the session on the server, so a copy of the cookie stops working too, and clears the cookie.</summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http, OperatorSessions sessions)
     {
-        await http.SignOutAsync(OperatorSessions.SchemeName);
+        await sessions.SignOutAsync(http);
         return TypedResults.NoContent();
     }
 
@@ -198,7 +198,7 @@ public static class AuthEndpoints
         // A new stamp ends every other session of this operator; this one is re-issued below.
         var saved = await SaveWithRetryAsync(store, tenant, op.Id, o => o with { PasswordHash = hashing.Hash(request.NewPassword!), SecurityStamp = SecureTokens.NewId() }, ct);
         sessions.Forget(tenant.AccountId, op.Id);
-        await OperatorSessions.SignInAsync(http, saved!);
+        await sessions.SignInAsync(http, saved!);
         return TypedResults.NoContent();
     }
 

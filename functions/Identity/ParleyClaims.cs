@@ -8,10 +8,11 @@ public static class ParleyClaims
     public const string Role = "parley:role";
     public const string SecurityStamp = "parley:stamp";
     public const string ApiKeyId = "parley:apikey";
+    public const string SessionId = "parley:session";
 }
 
 public static class ParleyPolicies
 {
-    /// <summary>Administrators of the account, and API keys (which act with administrator-level API rights).</summary>
+    /// <summary>Administrators of the account, and API keys on endpoints open to them (see <see cref="ApiKeyAccess"/>).</summary>
     public const string Administrator = "administrator";
 }

@@ -7,13 +7,17 @@ using Parley.Functions.Notifications.Providers;
 namespace Parley.Functions.Notifications;
 
 /// <summary>What a workflow step needs to write to the customer of an appointment.</summary>
-public sealed record CustomerContext(Case Case, Account Account, string OperatorName);
+public sealed record CustomerContext(Case Case, Account Account, string OperatorName)
+{
+    /// <summary>The name to greet the customer by; none when the customer stays anonymous (a case from a dialog).</summary>
+    public string? GreetingName => Case.Hidden is null ? Case.Name : null;
+}
 
 /// <summary>
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, IConfiguration configuration, TimeProvider time)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -42,9 +46,8 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
 
     private static string MessageId(string appointmentId, string purpose, MessageChannel channel) => $"{appointmentId}|{purpose}|{channel.ToString().ToLowerInvariant()}";
 
-    /// <summary>The join link in messages: App__PublicUrl, else the address the appointment was booked from.</summary>
-    public string JoinUrl(Appointment appointment) => appointments.JoinUrl(
-        configuration[Hosting.PublicUrl.Setting] is { Length: > 0 } url ? url.TrimEnd('/') : appointment.Origin ?? "http://localhost:7071", appointment);
+    /// <summary>The join link in messages, on Parley's public address (never one a request named; see <see cref="Hosting.PublicUrl"/>).</summary>
+    public string JoinUrl(Appointment appointment) => appointments.JoinUrl(publicUrl.Origin, appointment);
 
     /// <summary>
     /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on. Message ids are
@@ -57,7 +60,7 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
         var rendered = templates.Render(kind, facts);
         var now = time.GetUtcNow();
         ProviderUnavailableException? unavailable = null;
-        foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.Email), (MessageChannel.Sms, channels.Sms, context.Case.Phone) })
+        foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.ReachEmail), (MessageChannel.Sms, channels.Sms, context.Case.ReachSms) })
         {
             if (!on || (to is null && !recordMissing))
             {
@@ -70,12 +73,12 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
                 await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
                 continue;
             }
-            var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.Case.Name,
+            var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.GreetingName,
                 channel == MessageChannel.Sms
                     ? configuration["Communication:SmsFrom"] ?? "Parley"
                     : context.Account.SenderEmail ?? configuration["Communication:EmailFrom"] ?? "no-reply@parley.local",
                 context.Account.SenderName ?? context.Account.BusinessName, rendered.Subject,
-                channel == MessageChannel.Sms ? rendered.Sms : rendered.Text, channel == MessageChannel.Email ? rendered.Html : null, now);
+                channel == MessageChannel.Sms ? rendered.Sms : rendered.Text, channel == MessageChannel.Email ? rendered.Html : null, now, RecipientHidden: context.Case.Hidden is not null);
             try
             {
                 await sender.SendAsync(planned, content, ct);

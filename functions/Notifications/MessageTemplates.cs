@@ -16,11 +16,11 @@ public enum MessageKind
     DialogAnswer,
 }
 
-/// <summary>What a message is about; every value is data from people and is encoded wherever it lands.</summary>
+/// <summary>What a message is about; every value is data from people and is encoded wherever it lands. No case name = a neutral greeting.</summary>
 public sealed record MessageFacts(
     string Language,
     string BusinessName,
-    string CaseName,
+    string? CaseName,
     string OperatorName,
     DateTimeOffset Start,
     string TimeZone,
@@ -53,7 +53,7 @@ public sealed partial class MessageTemplates
         var values = new Dictionary<string, string>
         {
             ["businessName"] = facts.BusinessName,
-            ["caseName"] = facts.CaseName,
+            ["caseName"] = facts.CaseName ?? "",
             ["operatorName"] = facts.OperatorName,
             ["date"] = local.ToString("D", culture),
             ["time"] = local.ToString("t", culture),
@@ -65,7 +65,8 @@ public sealed partial class MessageTemplates
         values["pinSms"] = facts.Pin is null ? "" : " PIN " + facts.Pin;
         values["reasonSms"] = string.IsNullOrWhiteSpace(facts.Reason) ? "" : " " + Fill(section.GetProperty("reason").GetString()!, values, encode: false);
 
-        var lines = new List<string> { Text(catalog, "greeting"), Text(section, "body") };
+        // No name (a case whose customer stays anonymous, e.g. from an adviser dialog): a neutral greeting.
+        var lines = new List<string> { Text(catalog, facts.CaseName is null ? "greetingNeutral" : "greeting"), Text(section, "body") };
         if (kind == MessageKind.Cancellation && !string.IsNullOrWhiteSpace(facts.Reason))
         {
             lines.Add(Text(section, "reason"));

@@ -14,7 +14,7 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().WithTags("Appointments");
+        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().AllowApiKeys().WithTags("Appointments");
         api.MapGet("/outbox", OutboxAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         api.MapGet("/outbox/{id}/html", OutboxHtmlAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         return api;
@@ -30,7 +30,7 @@ public static class NotificationEndpoints
             return TypedResults.NotFound();
         }
         return TypedResults.Ok((await store.ListForAppointmentAsync(tenant.AccountId, id, ct)).Select(m => new MessageView(
-            m.Id, Wire.Name(m.Kind), Wire.Name(m.Channel), m.To, m.Language, Wire.Name(m.Status), m.Reason, m.Late, m.Attempts, m.UpdatedAt)));
+            m.Id, Wire.Name(m.Kind), Wire.Name(m.Channel), c.Hidden is null ? m.To : HiddenContact.Shown, m.Language, Wire.Name(m.Status), m.Reason, m.Late, m.Attempts, m.UpdatedAt)));
     }
 
     /// <summary>The developer outbox: what the local provider "sent" for this account, newest first.</summary>

@@ -83,7 +83,7 @@ public sealed class NotificationQueueHandler(
             // Reminders for the time this entry set (a later move plans its own; duplicates are harmless: messages are idempotent).
             await reminders.PlanAsync(work.AccountId, appointment, context.Account.ReminderOffsetMinutes, ct);
         }
-        var facts = new MessageFacts(invitation.Language, context.Account.BusinessName, context.Case.Name, context.OperatorName, entry.Start ?? appointment.Start,
+        var facts = new MessageFacts(invitation.Language, context.Account.BusinessName, context.GreetingName, context.OperatorName, entry.Start ?? appointment.Start,
             appointment.TimeZone, messenger.JoinUrl(appointment), appointment.PinProtected ? appointment.Pin : null, entry.Reason);
         var unavailable = await messenger.SendAsync(work.AccountId, appointment, context, kind.Value, facts, invitation, $"h{work.HistoryIndex}",
             late: work.Attempt > 0, recordMissing: true, dequeueCount, ct);

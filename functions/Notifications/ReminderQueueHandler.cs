@@ -56,7 +56,7 @@ public sealed class ReminderQueueHandler(
         {
             return;
         }
-        var facts = new MessageFacts(appointment.Invitation.Language, context.Account.BusinessName, context.Case.Name, context.OperatorName,
+        var facts = new MessageFacts(appointment.Invitation.Language, context.Account.BusinessName, context.GreetingName, context.OperatorName,
             appointment.Start, appointment.TimeZone, messenger.JoinUrl(appointment), appointment.PinProtected ? appointment.Pin : null, null);
         var unavailable = await messenger.SendAsync(work.AccountId, appointment, context, MessageKind.Reminder, facts, appointment.Invitation,
             $"r{work.PlannedStartTicks}-{work.OffsetMinutes}", late: now - work.Due > LateAfter, recordMissing: false, message.DequeueCount, ct);

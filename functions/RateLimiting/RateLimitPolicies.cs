@@ -4,7 +4,7 @@ using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.RateLimiting;
 
-/// <summary>A named limit: <c>RateLimits__{Name}__Limit</c> requests per <c>RateLimits__{Name}__Window</c> and client address.</summary>
+/// <summary>A named limit: <c>RateLimits__{Name}__Limit</c> requests per <c>RateLimits__{Name}__Window</c> and client address (IPv6: per /64).</summary>
 public sealed record RateLimitPolicy(string Name, int Limit, TimeSpan Window)
 {
     public static readonly RateLimitPolicy SignUp = new("SignUp", 10, TimeSpan.FromHours(1));
@@ -34,7 +34,7 @@ public static class RateLimitEndpointExtensions
             RateLimitDecision decision;
             try
             {
-                decision = await limiter.HitAsync(effective.Name, ClientAddress.Get(http), effective.Limit, effective.Window, http.RequestAborted);
+                decision = await limiter.HitAsync(effective.Name, ClientAddress.RateLimitKey(http), effective.Limit, effective.Window, http.RequestAborted);
             }
             catch (RateLimiterUnavailableException)
             {
@@ -53,7 +53,6 @@ public static class RateLimitEndpointExtensions
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: L("Too many requests"), type: "https://parley.app/problems/rate-limited");
     }
 
-    public static ProblemHttpResult TooBusy() => TypedResults.Problem(
-        L("The service cannot check request limits right now, so it refuses the request. Please try again shortly."),
-        statusCode: StatusCodes.Status503ServiceUnavailable, title: L("Temporarily unavailable"), type: "https://parley.app/problems/unavailable");
+    public static IResult TooBusy() => Storage.StorageOutage.Unavailable(
+        L("The service cannot check request limits right now, so it refuses the request. Please try again shortly."));
 }

@@ -10,11 +10,15 @@ namespace Parley.Functions.RateLimiting;
 /// Fixed-window counters in Table Storage, shared by every instance (an in-memory limiter would count per
 /// instance). Each hit is a conditional read-increment-write. When storage cannot answer, the limiter
 /// <b>fails closed</b>: <see cref="RateLimiterUnavailableException"/>, which callers turn into 503.
-/// Keys are hashed, so no client address is stored.
+/// Keys are hashed, so no client address is stored. Slow storage fails closed too: a decision not taken within
+/// <c>RateLimits__Deadline</c> (default <see cref="DefaultDeadline"/>) is a refusal, so a stalled table can neither hold
+/// requests for long nor wave them through.
 /// </summary>
-public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, ILogger<TableRateLimiter> logger)
+public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, StorageOutage outage, IConfiguration configuration, ILogger<TableRateLimiter> logger)
 {
     public const string TableName = "RateLimits";
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _deadline = configuration.GetValue<TimeSpan?>("RateLimits:Deadline") ?? DefaultDeadline;
     private readonly TableStorageClient _table = storage.GetTableClient(TableName);
 
     public async Task<RateLimitDecision> HitAsync(string policy, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
@@ -24,11 +28,14 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
         var retryAfter = windowStart + window - now;
         var partition = $"{policy}|{windowStart.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}";
         var row = SecureTokens.Hash(policy + "|" + key);
+        using var deadline = new CancellationTokenSource(_deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var ct = linked.Token;
         try
         {
             for (var attempt = 0; attempt < 8; attempt++)
             {
-                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: cancellationToken)).Value;
+                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: ct)).Value;
                 var count = current?.GetInt32("Count") ?? 0;
                 if (count >= limit)
                 {
@@ -40,11 +47,11 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
                 {
                     if (current is null)
                     {
-                        await _table.AddEntityAsync(next, cancellationToken);
+                        await _table.AddEntityAsync(next, ct);
                     }
                     else
                     {
-                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, ct);
                     }
                     return new RateLimitDecision(true, retryAfter);
                 }
@@ -55,23 +62,11 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
             }
             throw new RateLimiterUnavailableException(null);
         }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when ((StorageOutage.IsOutage(ex) || ex is OperationCanceledException) && !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(ex, "Rate limiter storage unavailable for {Policy}; refusing the request", policy);
+            outage.Report(ex, "rate limit " + policy); // one warning per outage, not a stack trace per request
             throw new RateLimiterUnavailableException(ex);
         }
-    }
-
-    /// <summary>Deletes windows that ended before <paramref name="before"/> (a sweep task).</summary>
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"ExpiresAt lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            await _table.DeleteEntityAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
-            deleted++;
-        }
-        return deleted;
     }
 }
 

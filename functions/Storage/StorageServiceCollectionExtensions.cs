@@ -4,7 +4,8 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the storage account from <c>AzureWebJobsStorage</c> and a startup check that creates every
-    /// declared table and queue, so bad configuration or unreachable storage stops the app before it serves.
+    /// declared table and queue, so bad configuration or unreachable storage stops the app before it serves; an outage
+    /// later answers 503 (<see cref="StorageOutage"/>).
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
@@ -16,6 +17,8 @@ public static class StorageServiceCollectionExtensions
             return new StorageAccount(StorageConnection.FromConfiguration(configuration), options);
         });
         services.AddHostedService<StorageStartupCheck>();
+        services.AddSingleton<StorageOutage>();
+        services.AddSingleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler>(sp => sp.GetRequiredService<StorageOutage>());
         return services;
     }
 

@@ -103,6 +103,8 @@ export interface CasePage {
 
 export interface CaseDetail extends CaseSummary {
   phone: string | null;
+  /** Set when the customer's contact data is hidden (a case from an adviser dialog): where from, and which channels exist. */
+  contactHidden: { fromDialogCustomer: string; channels: ("email" | "sms" | "call")[] } | null;
   notes: string | null;
   customFields: Record<string, string>;
   language: string;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Identity;
 using Parley.Functions.Storage;
 using Parley.Testing;
 
@@ -89,7 +90,7 @@ internal static class ApiBenchmark
         http.DefaultRequestHeaders.Add("X-Parley-Client", "benchmark");
         using var signUp = await http.PostAsJsonAsync("/api/accounts", new { businessName = $"Bench {n}", timeZone = "Europe/Berlin", adminName = "Benjamin Mark", email = $"load{n}.{Guid.NewGuid():N}@example.com", password = "correct horse battery staple" });
         signUp.EnsureSuccessStatusCode();
-        var cookie = signUp.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("parley.session=", StringComparison.Ordinal)).Split(';')[0];
+        var cookie = signUp.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(OperatorSessions.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/api-keys") { Content = JsonContent.Create(new { name = "bench" }) };
         request.Headers.Add("Cookie", cookie);
         using var key = await http.SendAsync(request);

@@ -1,6 +1,9 @@
 namespace Parley.Functions.Calls.Providers;
 
-/// <summary>One attempt of a call, as the provider needs it. <see cref="RepeatabilityId"/> is the same for every retry of this attempt.</summary>
+/// <summary>
+/// One attempt of a call, as the provider needs it. <see cref="RepeatabilityId"/> is the same for every retry of this attempt.
+/// <see cref="RecipientHidden"/>: <see cref="To"/> is a number nobody in the account may see (a customer from an adviser dialog).
+/// </summary>
 public sealed record CallOrder(
     string AccountId,
     string CallId,
@@ -11,7 +14,8 @@ public sealed record CallOrder(
     string Text,
     Uri CallbackUri,
     Guid RepeatabilityId,
-    DateTimeOffset FirstSent)
+    DateTimeOffset FirstSent,
+    bool RecipientHidden = false)
 {
     /// <summary>Sent with the call and echoed in its events.</summary>
     public string OperationContext => $"{CallId}/{Attempt}";

@@ -1,6 +1,9 @@
 namespace Parley.Functions.Notifications.Providers;
 
-/// <summary>One SMS or e-mail to a customer. <see cref="MessageId"/> is stable across retries: providers use it to not send twice.</summary>
+/// <summary>
+/// One SMS or e-mail to a customer. <see cref="MessageId"/> is stable across retries: providers use it to not send twice.
+/// <see cref="RecipientHidden"/>: the address is one nobody in the account may see (a customer from an adviser dialog).
+/// </summary>
 public sealed record OutgoingMessage(
     string AccountId,
     string MessageId,
@@ -12,7 +15,8 @@ public sealed record OutgoingMessage(
     string Subject,
     string Text,
     string? Html,
-    DateTimeOffset FirstAttemptAt);
+    DateTimeOffset FirstAttemptAt,
+    bool RecipientHidden = false);
 
 public enum MessageChannel
 {

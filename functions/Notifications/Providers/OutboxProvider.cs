@@ -22,6 +22,7 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         {
             { "Channel", m.Channel.ToString() },
             { "To", m.To },
+            { "RecipientHidden", m.RecipientHidden },
             { "ToName", m.ToName },
             { "From", m.FromAddress },
             { "FromName", m.FromName },
@@ -48,6 +49,7 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         {
             { "Channel", "Call" },
             { "To", order.To },
+            { "RecipientHidden", order.RecipientHidden },
             { "From", order.CallerId ?? "Parley" },
             { "Subject", $"Call {order.CallId}, attempt {order.Attempt + 1}" },
             { "Text", order.Text },
@@ -80,7 +82,9 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         var list = new List<OutboxEntry>();
         await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}"), cancellationToken: ct))
         {
-            list.Add(new OutboxEntry(e.RowKey, e.GetString("Channel")!.ToLowerInvariant(), e.GetString("To")!, e.GetString("ToName"), e.GetString("From")!,
+            // The outbox stands in for the customer's inbox, but it is a dashboard page: hidden addresses stay hidden there too.
+            var to = e.GetBoolean("RecipientHidden") == true ? Cases.HiddenContact.Shown : e.GetString("To")!;
+            list.Add(new OutboxEntry(e.RowKey, e.GetString("Channel")!.ToLowerInvariant(), to, e.GetString("ToName"), e.GetString("From")!,
                 e.GetString("FromName"), e.GetString("Subject")!, e.GetString("Text")!, e.GetString("Html"), e.GetString("Status"), e.GetDateTimeOffset("SentAt") ?? default));
         }
         return list.OrderByDescending(e => e.SentAt).Take(limit).ToList();

@@ -18,9 +18,9 @@ interface MessageStatus {
 }
 
 const originKeys: Record<string, TextKey> = {
-  manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier",
+  manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier", dialog: "cases.origin.dialog",
 };
-const originIcons: Record<string, string> = { manual: "✎", api: "⚙", widget: "💬", bookingPage: "📅", zapier: "⚡" };
+const originIcons: Record<string, string> = { manual: "✎", api: "⚙", widget: "💬", bookingPage: "📅", zapier: "⚡", dialog: "✉" };
 
 export async function casesPage(ctx: Context, caseId: string | null): Promise<Node> {
   const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
@@ -160,7 +160,16 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
   const appointmentList = h("div", { class: "appointments" },
     appointments.length === 0 ? h("p", { class: "empty" }, t("appointments.none")) : appointments.map((a) => appointmentCard(ctx, a, zone, names, () => renderDetail(ctx, caseId, target, refreshList))));
 
-  const schedule = appointmentFields(ctx.me, { date: localParts(new Date(Date.now() + 86_400_000), zone).date }, () => ({ email: !!c.email, phone: !!c.phone }), { allowGroup: true });
+  const hidden = c.contactHidden;
+  const schedule = appointmentFields(ctx.me, { date: localParts(new Date(Date.now() + 86_400_000), zone).date },
+    () => ({ email: !!c.email || !!hidden?.channels.includes("email"), phone: !!c.phone || !!hidden?.channels.includes("sms") }), { allowGroup: true });
+  // A customer from an adviser dialog stays anonymous: no address fields, only where the contact came from and its channels.
+  const contactFields = hidden
+    ? [h("div", { class: "field contact-hidden", "data-contact-hidden": hidden.fromDialogCustomer },
+      h("span", { class: "label" }, t("case.contact")),
+      h("p", { class: "status-line" }, t("case.contactHidden", { customer: hidden.fromDialogCustomer })),
+      h("p", { class: "hint" }, t("case.contactChannels", { channels: hidden.channels.map((ch) => t(`case.channel.${ch}` as TextKey)).join(", ") || "—" })))]
+    : [field("email", t("case.email"), c.email, { type: "email" }), field("phone", t("case.phone"), c.phone, { type: "tel", hint: t("case.phoneHint") })];
   const scheduleAlert = h("div", { class: "alert error", role: "alert", hidden: true });
   const scheduleForm = h("form", { class: "schedule-form", novalidate: true }, scheduleAlert, schedule.element, h("div", { class: "actions" }, h("button", { type: "submit" }, t("appointments.schedule"))));
   scheduleForm.addEventListener("submit", async (e) => {
@@ -186,8 +195,7 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     h("div", { class: "form-grid" },
       field("name", t("case.name"), c.name, { hint: t("case.nameHint"), maxLength: 50 }),
       field("internalReference", t("case.internalReference"), c.internalReference),
-      field("email", t("case.email"), c.email, { type: "email" }),
-      field("phone", t("case.phone"), c.phone, { type: "tel", hint: t("case.phoneHint") }),
+      ...contactFields,
       h("div", { class: "field" }, h("label", { for: languageId }, t("case.language")), languageSelect, languageError)),
     fields.length ? h("div", {}, h("h2", {}, t("case.customFields")), h("div", { class: "form-grid" }, customFieldInputs)) : null,
     field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),

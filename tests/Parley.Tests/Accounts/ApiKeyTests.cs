@@ -19,7 +19,7 @@ public sealed class ApiKeyTests : AppTest
         using var integration = App.NewSession(dashboardHeader: false);
         integration.UseApiKey(key);
         var asKey = await integration.GetJsonAsync("/api/me");
-        using var write = await integration.PatchAsync("/api/account", new { senderName = "Via API" });
+        using var write = await integration.PostAsync("/api/cases", new { name = "Via API" });
         var listed = await admin.GetJsonAsync("/api/api-keys");
 
         Assert.StartsWith("parley_", key);
@@ -27,7 +27,7 @@ public sealed class ApiKeyTests : AppTest
         Assert.True(key.Length - body.GetProperty("prefix").GetString()!.Length - 1 >= 43, "at least 256 bits of secret");
         Assert.Equal(me.GetProperty("account").GetProperty("id").GetString(), asKey.GetProperty("account").GetProperty("id").GetString());
         Assert.Equal(JsonValueKind.Null, asKey.GetProperty("operator").ValueKind);
-        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, write.StatusCode);
         var entry = Assert.Single(listed.EnumerateArray());
         Assert.Equal("Zapier", entry.GetProperty("name").GetString());
         Assert.False(entry.TryGetProperty("key", out _));

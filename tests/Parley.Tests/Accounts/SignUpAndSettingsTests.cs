@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Parley.Functions.Identity;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
@@ -23,15 +24,19 @@ public sealed class SignUpAndSettingsTests : AppTest
     }
 
     [Fact]
-    public async Task The_session_cookie_is_secure_http_only_and_same_site_strict()
+    public async Task The_session_cookie_is_a_host_only_secure_http_only_same_site_strict_cookie()
     {
         using var session = App.NewSession();
         using var response = await session.PostAsync("/api/accounts", new { businessName = "B", timeZone = "UTC", adminName = "A", email = NewEmail(), password = Password });
 
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("parley.session=", StringComparison.Ordinal));
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(OperatorSessions.CookieName + "=", StringComparison.Ordinal));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        // The __Host- prefix: browsers take it only with Secure, Path=/ and no Domain.
+        Assert.StartsWith("__Host-", cookie, StringComparison.Ordinal);
+        Assert.Contains("path=/;", cookie + ";", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -149,7 +154,7 @@ public sealed class SignUpAndSettingsTests : AppTest
         using var first = App.NewSession();
         using var signUp = await first.PostAsync("/api/accounts", new { businessName = "B", timeZone = "UTC", adminName = "A", email = NewEmail(), password = Password });
         await ApiSession.ReadAsync(signUp, HttpStatusCode.Created);
-        var cookie = signUp.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("parley.session=", StringComparison.Ordinal)).Split(';')[0];
+        var cookie = signUp.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(OperatorSessions.CookieName + "=", StringComparison.Ordinal)).Split(';')[0];
 
         await using var restarted = await ParleyApp.StartAsync();
         using var client = restarted.CreateClient(new() { BaseAddress = new Uri("https://localhost"), HandleCookies = false });

@@ -115,9 +115,13 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
 
         // The customer's e-mail in the outbox carries the reply link; the customer answers through it.
         await adviser.GotoAsync("/settings/outbox");
-        var answer = adviser.Locator("article.outbox-entry[data-channel='email']", new() { HasText = "petra.koeln@example.com" });
+        // Even there the customer's address and number read "(hidden)", as on every other screen.
+        var answer = adviser.Locator("article.outbox-entry[data-channel='email']", new() { HasText = "(hidden)" });
         await WaitForAsync(adviser, answer);
-        await WaitForAsync(adviser, adviser.Locator("article.outbox-entry[data-channel='call']", new() { HasText = "+491701112233" }));
+        await WaitForAsync(adviser, adviser.Locator("article.outbox-entry[data-channel='call']", new() { HasText = "(hidden)" }));
+        var outboxHtml = await adviser.ContentAsync();
+        Assert.DoesNotContain("petra.koeln", outboxHtml);
+        Assert.DoesNotContain("1112233", outboxHtml);
         var replyLink = await answer.Locator("a[href*='/reply#']").First.GetAttributeAsync("href");
         await customer.GotoAsync(replyLink!);
         await Expect(customer.GetByText("Gerne am Donnerstag. " + Xss4)).ToBeVisibleAsync();
@@ -137,6 +141,18 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
         var inboxHtml = await adviser.ContentAsync();
         Assert.DoesNotContain("petra.koeln", inboxHtml);
         Assert.DoesNotContain("1112233", inboxHtml);
+
+        // The adviser turns the dialog into a case: the case page says the contact is hidden and shows no address.
+        await answered.GetByRole(AriaRole.Button, new() { Name = "Show dialog" }).ClickAsync();
+        await adviser.GetByRole(AriaRole.Button, new() { Name = "Create case with appointment" }).ClickAsync();
+        await adviser.GetByRole(AriaRole.Button, new() { Name = "Create case", Exact = true }).ClickAsync();
+        await Expect(adviser.GetByText($"Contact hidden (from dialog {customerId})")).ToBeVisibleAsync();
+        await Expect(adviser.GetByText("Created from an adviser dialog", new() { Exact = false })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(adviser, "26-dialog-case-contact-hidden");
+        var caseHtml = await adviser.ContentAsync();
+        Assert.DoesNotContain("petra.koeln", caseHtml);
+        Assert.DoesNotContain("1112233", caseHtml);
+        Assert.DoesNotContain("4445566", caseHtml);
 
         Assert.Empty(popups);
         foreach (var page in new[] { adviser, customer })

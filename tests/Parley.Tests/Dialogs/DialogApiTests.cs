@@ -57,7 +57,9 @@ public sealed class DialogApiTests
         var detail = await ApiSession.ReadAsync(reply, HttpStatusCode.Created);
         Assert.Equal("green", detail.GetProperty("lastMessageColor").GetString());
         await RunAsync(app, new DialogWork(accountId, id, 2, CallCustomer: true));
-        var answer = Assert.Single((await admin.GetJsonAsync("/api/outbox")).EnumerateArray(), e => e.GetProperty("to").GetString() == CustomerEmail);
+        // The outbox page hides the customer's address as every other screen does; the provider got the real one.
+        var answer = Assert.Single((await admin.GetJsonAsync("/api/outbox")).EnumerateArray(), e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "email");
+        Assert.Equal(CustomerEmail, await OutboxRecipientAsync(app, accountId, answer.GetProperty("id").GetString()!));
         Assert.Contains("Gerne, morgen um 10?", answer.GetProperty("text").GetString());
         Assert.Contains("Ich hätte gern einen Termin", answer.GetProperty("text").GetString()); // the whole dialog
         var customerCall = await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-m2-call", CancellationToken.None);
@@ -263,7 +265,8 @@ public sealed class DialogApiTests
         Assert.Equal("sms", adviserSms.GetProperty("channel").GetString());
         Assert.Contains($"/dialogs/{id}", adviserSms.GetProperty("text").GetString());
         Assert.DoesNotContain(outbox, e => e.GetProperty("to").GetString() == AdviserAlertEmail); // e-mail alerts switched off
-        Assert.Equal("sms", Assert.Single(outbox, e => e.GetProperty("to").GetString() == CustomerSms).GetProperty("channel").GetString());
+        var customerSms = Assert.Single(outbox, e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "sms");
+        Assert.Equal(CustomerSms, await OutboxRecipientAsync(app, accountId, customerSms.GetProperty("id").GetString()!));
         Assert.Null(await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-alert", CancellationToken.None)); // voice off
         var settings = await admin.GetJsonAsync("/api/dialog-settings");
         Assert.Equal(("+4930555555", "#0f766e", 300), (settings.GetProperty("callerId").GetString(), settings.GetProperty("widgetColor").GetString(), settings.GetProperty("maxMessageLength").GetInt32()));
@@ -318,6 +321,10 @@ public sealed class DialogApiTests
         var (status, body) = await StartAsync(app, key, Start(secretWord: "winter26"));
         return (status, body);
     }
+
+    /// <summary>Where the outbox provider delivered a message (the page itself shows customers' addresses as hidden).</summary>
+    private static async Task<string?> OutboxRecipientAsync(ParleyApp app, string accountId, string id) =>
+        (await app.Storage.GetTableClient(Parley.Functions.Notifications.Providers.OutboxProvider.TableName).GetEntityIfExistsAsync(accountId, id)).Value?.GetString("To");
 
     private static Task RunAsync(ParleyApp app, DialogWork work) => app.RunQueueStepAsync(DialogQueueHandler.QueueName, work);
 }

@@ -75,6 +75,7 @@ public sealed class StartupTests
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:1", // ignored under the host
+            ["App__PublicUrl"] = "https://parley.example",
         });
         await app.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

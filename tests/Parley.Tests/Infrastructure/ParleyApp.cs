@@ -33,6 +33,8 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
             ["QueuePump:RetryDelay"] = "00:00:00",
             ["Storage:NetworkTimeout"] = "00:00:10",
+            // A loaded test machine can keep Azurite busy for a moment; tests of slow storage set the production 2 s.
+            ["RateLimits:Deadline"] = "00:00:10",
             // Each test session presents its own client address (ApiSession), so rate-limit counters never collide.
             ["Network:TrustForwardedFor"] = "true",
             // Tests provoke failures on purpose; keep the console to what is unexpected.
@@ -71,7 +73,13 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
     /// <summary>Starts the app; <paramref name="environment"/> is the ASP.NET Core environment (Development is what <c>npm start</c> runs).</summary>
     public static async Task<ParleyApp> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string environment = "Testing")
     {
-        var app = new ParleyApp(await Azurite.SharedAsync(), settings ?? [], services, environment);
+        // The in-memory test server listens nowhere; its address is the one every test client uses (NewSession).
+        var withAddress = new Dictionary<string, string?> { ["App:PublicUrl"] = "https://localhost" };
+        foreach (var (key, value) in settings ?? [])
+        {
+            withAddress[key] = value;
+        }
+        var app = new ParleyApp(await Azurite.SharedAsync(), withAddress, services, environment);
         _ = app.Server; // start now, so startup failures surface here
         return app;
     }

@@ -5,7 +5,8 @@ namespace Parley.Tests.Infrastructure;
 
 /// <summary>
 /// Forwards a loopback port to another; while paused it accepts connections but passes no bytes, which is
-/// what a stalled Azurite looks like to a client (connections open, no answers).
+/// what a stalled Azurite looks like to a client (connections open, no answers). Severed, it drops every open
+/// connection and closes new ones at once, which is what an unreachable one looks like.
 /// </summary>
 public sealed class PausableTcpProxy : IAsyncDisposable
 {
@@ -14,6 +15,8 @@ public sealed class PausableTcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private volatile TaskCompletionSource _gate = Open();
     private int _connections;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TcpClient, bool> _open = new();
+    private volatile bool _severed;
 
     public PausableTcpProxy(int targetPort)
     {
@@ -29,7 +32,22 @@ public sealed class PausableTcpProxy : IAsyncDisposable
 
     public void Pause() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Resume() => _gate.TrySetResult();
+    public void Resume()
+    {
+        _severed = false;
+        _gate.TrySetResult();
+    }
+
+    /// <summary>Drops every open connection and refuses (closes) new ones until <see cref="Resume"/>.</summary>
+    public void Sever()
+    {
+        _severed = true;
+        foreach (var client in _open.Keys)
+        {
+            client.Client.LingerState = new LingerOption(true, 0); // reset, not a graceful close
+            client.Close();
+        }
+    }
 
     private static TaskCompletionSource Open()
     {
@@ -58,6 +76,13 @@ public sealed class PausableTcpProxy : IAsyncDisposable
 
     private async Task HandleAsync(TcpClient client)
     {
+        if (_severed)
+        {
+            client.Client.LingerState = new LingerOption(true, 0);
+            client.Close();
+            return;
+        }
+        _open[client] = true;
         using (client)
         using (var upstream = new TcpClient())
         {
@@ -69,6 +94,10 @@ public sealed class PausableTcpProxy : IAsyncDisposable
             catch (Exception)
             {
                 // Either side went away; closing both is all a proxy can do.
+            }
+            finally
+            {
+                _open.TryRemove(client, out _);
             }
         }
     }

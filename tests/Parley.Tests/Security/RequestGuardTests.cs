@@ -72,6 +72,32 @@ public sealed class RequestGuardTests : AppTest
     }
 
     [Fact]
+    public async Task Ipv6_clients_in_one_64_bit_prefix_share_one_allowance()
+    {
+        // A client that holds a /64 cannot escape the limit by using another address for every request.
+        var prefix = $"2001:db8:{Random.Shared.Next(0x10000):x}:{Random.Shared.Next(0x10000):x}";
+        using var session = App.NewSession();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 1; i <= 11; i++)
+        {
+            statuses.Add(await SignUpFromAsync(session, $"{prefix}:{i:x}::{i:x}"));
+        }
+        var otherPrefix = await SignUpFromAsync(session, $"{prefix[..^1]}{(prefix[^1] == '0' ? '1' : '0')}::1");
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.BadRequest, 10).Append(HttpStatusCode.TooManyRequests), statuses);
+        Assert.Equal(HttpStatusCode.BadRequest, otherPrefix);
+    }
+
+    private static async Task<HttpStatusCode> SignUpFromAsync(ApiSession session, string address)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/accounts") { Content = System.Net.Http.Json.JsonContent.Create(new { businessName = "" }) };
+        request.Headers.Remove("X-Forwarded-For");
+        request.Headers.Add("X-Forwarded-For", address);
+        using var response = await session.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task When_the_limiter_cannot_reach_storage_sign_in_is_refused_not_allowed()
     {
         var azurite = await Azurite.SharedAsync();
@@ -81,7 +107,8 @@ public sealed class RequestGuardTests : AppTest
         await using var app = await ParleyApp.StartAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString.Replace($"127.0.0.1:{azurite.TablePort}", $"127.0.0.1:{proxy.Port}", StringComparison.Ordinal),
-            ["Storage:NetworkTimeout"] = "00:00:00.500",
+            // Long enough for a loaded machine before the pause, short enough to fail fast during it.
+            ["Storage:NetworkTimeout"] = "00:00:02",
             ["Storage:MaxRetries"] = "0",
         });
         using var session = app.NewSession();
