@@ -83,6 +83,7 @@ public sealed class TextFieldTests : AppTest
         var nulBusiness = await ErrorsAsync(await admin.PatchAsync("/api/account", new { businessName = "Kanzlei\0" }));
         var controlChoice = await ErrorsAsync(await admin.PostAsync("/api/custom-fields", new { key = "size", label = "Size", type = "choice", choices = new[] { "S", "M\u0007" } }));
         var invisibleLabel = await ErrorsAsync(await admin.PostAsync("/api/custom-fields", new { key = "ghost", label = "\u200D", type = "text" }));
+        var loneSurrogate = await ErrorsAsync(await admin.Client.PostAsync("/api/cases", new StringContent("""{"name": "Anna \ud800"}""", System.Text.Encoding.UTF8, "application/json")));
         using var multiLine = await admin.PostAsync("/api/cases", new { name = "Anna", notes = "line one\r\nline two\tindented" });
 
         Assert.Contains("visible characters", invisibleCase.GetProperty("name")[0].GetString());
@@ -93,6 +94,7 @@ public sealed class TextFieldTests : AppTest
         Assert.Contains("control characters", nulBusiness.GetProperty("businessName")[0].GetString());
         Assert.Contains("control characters", controlChoice.GetProperty("choices")[0].GetString());
         Assert.Contains("visible characters", invisibleLabel.GetProperty("label")[0].GetString());
+        Assert.True(loneSurrogate.TryGetProperty("name", out _), loneSurrogate.GetRawText());
         Assert.Equal("line one\nline two\tindented", (await ApiSession.ReadAsync(multiLine, HttpStatusCode.Created)).GetProperty("notes").GetString());
     }
 
