@@ -38,11 +38,11 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
     }
 
     /// <summary>
-    /// HTTPS requests outside Development, except to loopback hosts (as UseHsts), and every request under the Functions
-    /// host: it forwards to us over loopback http, but a deployment is served over https only.
+    /// HTTPS requests outside Development, except to loopback hosts (as UseHsts), and every response under the Functions
+    /// host: it forwards to us over loopback http (the Host we see may be loopback too), but a deployment is https only.
     /// </summary>
     private bool SendsHsts(HttpRequest request) =>
-        !environment.IsDevelopment() && (request.IsHttps || _functionsHost) && !IsLoopback(request.Host.Host);
+        !environment.IsDevelopment() && (_functionsHost || (request.IsHttps && !IsLoopback(request.Host.Host)));
 
     private static bool IsLoopback(string host) =>
         host is "localhost" or "127.0.0.1" or "[::1]" or "::1" || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);

@@ -81,11 +81,14 @@ public sealed class SecurityHeaderTests : AppTest
     public async Task Under_the_functions_host_every_response_sends_hsts_since_the_host_forwards_over_http()
     {
         await using var app = await ParleyApp.StartAsync(new() { [HostingMode.CustomHandlerPortSetting] = "0" }, environment: "Production");
-        using var client = app.CreateClient(new() { BaseAddress = new Uri("http://parley-func.azurewebsites.net") });
+        foreach (var forwardedTo in new[] { "http://parley-func.azurewebsites.net", "http://127.0.0.1:7071" })
+        {
+            using var client = app.CreateClient(new() { BaseAddress = new Uri(forwardedTo) });
 
-        using var response = await client.GetAsync("/api/health");
+            using var response = await client.GetAsync("/api/health");
 
-        Assert.Equal(SecurityHeaders.StrictTransportSecurity, Header(response, "Strict-Transport-Security"));
+            Assert.Equal(SecurityHeaders.StrictTransportSecurity, Header(response, "Strict-Transport-Security"));
+        }
     }
 
     [Fact]
