@@ -62,6 +62,11 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         var appointment = page.Locator($".day-col[data-date='{wednesday}'] .event");
         await Expect(appointment).ToContainTextAsync("Carla Calendar");
         await Expect(appointment).ToContainTextAsync(locale == "de-DE" ? "09:00–09:30" : "9:00 AM–9:30 AM");
+        // A short meeting shows its time first and whole: never the part that is cut off.
+        var eventBox = await appointment.BoundingBoxAsync();
+        var timeBox = await appointment.Locator(".event-time").BoundingBoxAsync();
+        Assert.True(timeBox!.X >= eventBox!.X && timeBox.X + timeBox.Width <= eventBox.X + eventBox.Width && timeBox.Y + timeBox.Height <= eventBox.Y + eventBox.Height + 1,
+            $"the time ({timeBox.X},{timeBox.Y} {timeBox.Width}×{timeBox.Height}) is clipped by its event ({eventBox.X},{eventBox.Y} {eventBox.Width}×{eventBox.Height})");
         var cases = await GetJsonAsync(page, "/api/cases?q=carla");
         var caseId = cases.GetProperty("items")[0].GetProperty("id").GetString()!;
         var created = await GetJsonAsync(page, $"/api/cases/{caseId}");
