@@ -1,8 +1,9 @@
-import { api, ApiError, type Operator } from "../api";
+import { api, type Operator } from "../api";
 import { customerLanguages } from "../appointmentFields";
 import { h, replace } from "../dom";
 import { form, secretBox, timeZoneList } from "../forms";
 import { confirmDialog } from "../confirmDialog";
+import { problemText } from "../problems";
 import { t } from "../i18n";
 import type { Context } from "../main";
 import { settingsTabs } from "./shell";
@@ -20,9 +21,6 @@ interface PasswordLink {
 
 const roleName = (role: string) => t(role === "administrator" ? "operators.role.administrator" : "operators.role.operator");
 
-const problemText = (error: unknown) => error instanceof ApiError
-  ? Object.values(error.problem.errors ?? {}).flat().join(" ") || error.problem.detail || t("errors.unexpected")
-  : t("errors.network");
 
 export async function operatorsPage(ctx: Context): Promise<Node> {
   const list = h("div", { class: "table-wrap" });
