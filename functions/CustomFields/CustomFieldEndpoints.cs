@@ -13,6 +13,7 @@ public static partial class CustomFieldEndpoints
         fields.MapGet("", ListAsync).AllowApiKeys(); // integrations read the definitions to fill in values; only administrators change them
         var admin = fields.MapGroup("").RequireAuthorization(ParleyPolicies.Administrator);
         admin.MapPost("", CreateAsync);
+        admin.MapPut("/order", ReorderAsync);
         admin.MapPatch("/{key}", UpdateAsync);
         admin.MapDelete("/{key}", ArchiveAsync);
         return api;
@@ -60,6 +61,31 @@ public static partial class CustomFieldEndpoints
         }
         await store.SaveAsync(tenant, definition!, ct);
         return TypedResults.Ok(CustomFieldView.From(definition!));
+    }
+
+    /// <summary>
+    /// Puts the active fields in the order given. The list must name every active field exactly once, so a page that
+    /// missed a field added meanwhile is refused (409) instead of silently moving it; archived fields keep their place
+    /// behind the active ones. One transaction: the order never shows half applied.
+    /// </summary>
+    private static async Task<IResult> ReorderAsync(CustomFieldOrderRequest request, Tenant tenant, CustomFieldStore store, CancellationToken ct)
+    {
+        var all = await store.ListAsync(tenant, ct);
+        var active = all.Where(d => !d.Archived).ToList();
+        var keys = (request.Keys ?? []).ToList();
+        if (keys.Count != keys.Distinct(StringComparer.Ordinal).Count())
+        {
+            return Validation.Single("keys", L("Name every custom field once."));
+        }
+        if (keys.Count != active.Count || !active.All(d => keys.Contains(d.Key, StringComparer.Ordinal)))
+        {
+            return Validation.Single("keys", L("The custom fields have changed meanwhile. Reload the page and try again."), StatusCodes.Status409Conflict, L("Custom fields changed"));
+        }
+        var reordered = active.Select(d => d with { Order = keys.IndexOf(d.Key) })
+            .Concat(all.Where(d => d.Archived).Select((d, i) => d with { Order = keys.Count + i }))
+            .ToList();
+        await store.SaveAllAsync(tenant, reordered, ct);
+        return TypedResults.Ok(reordered.Where(d => !d.Archived).OrderBy(d => d.Order).Select(CustomFieldView.From));
     }
 
     /// <summary>Archives: stored values stay on cases (hidden) and return if the key is defined again.</summary>

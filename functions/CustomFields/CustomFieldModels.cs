@@ -16,6 +16,9 @@ public sealed record CustomFieldDefinition(string Key, string Label, CustomField
 
 public sealed record CustomFieldRequest(string? Key, string? Label, string? Type, IReadOnlyList<string>? Choices, bool? Required);
 
+/// <summary>The keys of all active custom fields, in the order they are to be shown.</summary>
+public sealed record CustomFieldOrderRequest(IReadOnlyList<string>? Keys);
+
 public sealed record CustomFieldView(string Key, string Label, string Type, IReadOnlyList<string> Choices, bool Required)
 {
     public static CustomFieldView From(CustomFieldDefinition d) => new(d.Key, d.Label, Common.Wire.Name(d.Type), d.Choices, d.Required);

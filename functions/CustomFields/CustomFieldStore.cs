@@ -38,7 +38,22 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
 
     public async Task SaveAsync(Tenant tenant, CustomFieldDefinition definition, CancellationToken ct)
     {
-        await _table.UpsertEntityAsync(new TableEntity(tenant.AccountId, Prefix + definition.Key)
+        await _table.UpsertEntityAsync(ToEntity(tenant, definition), TableUpdateMode.Replace, ct);
+        cache.Remove(CacheKey(tenant));
+    }
+
+    /// <summary>Saves several definitions at once (one partition, so in transactions of at most 100).</summary>
+    public async Task SaveAllAsync(Tenant tenant, IReadOnlyList<CustomFieldDefinition> definitions, CancellationToken ct)
+    {
+        foreach (var chunk in definitions.Chunk(100))
+        {
+            await _table.SubmitTransactionAsync(chunk.Select(d => TableTransactionAction.Upsert(ToEntity(tenant, d), TableUpdateMode.Replace)).ToList(), ct);
+        }
+        cache.Remove(CacheKey(tenant));
+    }
+
+    private static TableEntity ToEntity(Tenant tenant, CustomFieldDefinition definition) =>
+        new(tenant.AccountId, Prefix + definition.Key)
         {
             { "Label", definition.Label },
             { "Type", definition.Type.ToString() },
@@ -46,9 +61,7 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
             { "Required", definition.Required },
             { "Archived", definition.Archived },
             { "Order", definition.Order },
-        }, TableUpdateMode.Replace, ct);
-        cache.Remove(CacheKey(tenant));
-    }
+        };
 
     private static string CacheKey(Tenant tenant) => "custom-fields|" + tenant.AccountId;
 }

@@ -14,6 +14,7 @@ public enum MessageKind
     Reminder,
     DialogAlert,
     DialogAnswer,
+    OperatorInvitation,
 }
 
 /// <summary>What a message is about; every value is data from people and is encoded wherever it lands. No case name = a neutral greeting.</summary>
@@ -27,6 +28,10 @@ public sealed record MessageFacts(
     string JoinUrl,
     string? Pin,
     string? Reason);
+
+/// <summary>What an operator invitation says; names are data from people and encoded in the HTML part.</summary>
+public sealed record OperatorInvitationFacts(string Language, string BusinessName, string OperatorName, string Email, string InvitedBy,
+    string SetPasswordUrl, DateTimeOffset ExpiresAt, string TimeZone);
 
 /// <summary>A rendered message: SMS text, e-mail subject, plain-text and HTML parts.</summary>
 public sealed record RenderedMessage(string Subject, string Sms, string Text, string Html);
@@ -89,6 +94,38 @@ public sealed partial class MessageTemplates
             Fill(Text(section, "sms"), values, encode: false),
             text,
             html);
+    }
+
+    /// <summary>
+    /// The e-mail that invites a new operator to choose a password (in the operator's language, English when unknown).
+    /// The expiry is written in the operator's time zone.
+    /// </summary>
+    public RenderedMessage RenderOperatorInvitation(OperatorInvitationFacts facts)
+    {
+        var language = _catalogs.ContainsKey(facts.Language) ? facts.Language : "en";
+        var section = _catalogs[language].GetProperty(Key(MessageKind.OperatorInvitation));
+        var culture = CultureInfo.GetCultureInfo(language);
+        var local = TimeZoneInfo.ConvertTime(facts.ExpiresAt, TimeZoneInfo.FindSystemTimeZoneById(facts.TimeZone));
+        var values = new Dictionary<string, string>
+        {
+            ["businessName"] = facts.BusinessName,
+            ["operatorName"] = facts.OperatorName,
+            ["invitedBy"] = facts.InvitedBy,
+            ["email"] = facts.Email,
+            ["date"] = local.ToString("D", culture),
+            ["time"] = local.ToString("t", culture),
+            ["timeZone"] = facts.TimeZone,
+        };
+        var lines = new[] { "greeting", "body", "expiry" }.Select(name => Text(section, name)).ToList();
+        var label = Text(section, "linkLabel");
+        var text = string.Join("\n\n", lines.Take(2).Select(l => Fill(l, values, false)))
+            + $"\n\n{Fill(label, values, false)}: {facts.SetPasswordUrl}\n\n{Fill(lines[2], values, false)}\n\n{facts.BusinessName}";
+        var html = "<!doctype html><html lang=\"" + language + "\"><body style=\"font-family:Arial,sans-serif;color:#1c2433;line-height:1.5\">"
+            + string.Concat(lines.Take(2).Select(l => "<p>" + Fill(l, values, true) + "</p>"))
+            + $"<p><a href=\"{HtmlEncoder.Default.Encode(facts.SetPasswordUrl)}\" style=\"background:#2b59c3;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">{Fill(label, values, true)}</a></p>"
+            + "<p>" + Fill(lines[2], values, true) + "</p><p>" + HtmlEncoder.Default.Encode(facts.BusinessName) + "</p></body></html>";
+        var subject = Fill(Text(section, "subject"), values, false);
+        return new RenderedMessage(subject, "", text, html);
     }
 
     private static string Text(JsonElement element, string name) => element.GetProperty(name).GetString()!;

@@ -76,6 +76,7 @@ public static class NotificationServiceCollectionExtensions
                 : sp.GetRequiredService<OutboxProvider>());
         services.AddSingleton<ReminderQueue>();
         services.AddSingleton<CustomerMessenger>();
+        services.AddSingleton<OperatorInvitations>();
         services.AddQueueHandler<NotificationQueueHandler>();
         services.AddQueueHandler<ReminderQueueHandler>();
         services.AddQueueHandler<DeliveryReportQueueHandler>();

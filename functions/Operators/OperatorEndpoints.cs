@@ -2,6 +2,7 @@ using Azure;
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
+using Parley.Functions.Notifications;
 using Parley.Functions.Storage;
 using static Parley.Functions.Common.ServerText;
 
@@ -11,10 +12,14 @@ public sealed record CreateOperatorRequest(string? Name, string? Email, string? 
 
 public sealed record OperatorPatch(string? Name, string? Email, string? Role, string? TimeZone, string? LineId, string? Language, bool? Active);
 
-/// <summary>A new operator and the one-time link where they choose their password (shown to the administrator once).</summary>
-public sealed record CreatedOperator(OperatorView Operator, string SetPasswordUrl, DateTimeOffset SetPasswordUrlExpiresAt);
+/// <summary>
+/// A new operator and the one-time link where they choose their password: e-mailed to them (<see cref="InvitationSent"/>
+/// says whether the provider took it) and shown to the administrator once, to hand over when the e-mail does not arrive.
+/// </summary>
+public sealed record CreatedOperator(OperatorView Operator, string SetPasswordUrl, DateTimeOffset SetPasswordUrlExpiresAt, bool InvitationSent);
 
-public sealed record PasswordLinkView(string SetPasswordUrl, DateTimeOffset ExpiresAt);
+/// <summary>A new link (the older one stops working), e-mailed to the operator and shown to the administrator.</summary>
+public sealed record PasswordLinkView(string SetPasswordUrl, DateTimeOffset ExpiresAt, bool InvitationSent);
 
 public static class OperatorEndpoints
 {
@@ -40,7 +45,8 @@ public static class OperatorEndpoints
     private static async Task<IResult> GetAsync(string id, Tenant tenant, AccountStore store, CancellationToken ct) =>
         await store.GetOperatorAsync(tenant, id, ct) is { } op ? TypedResults.Ok(OperatorView.From(op)) : TypedResults.NotFound();
 
-    private static async Task<IResult> CreateAsync(CreateOperatorRequest request, Tenant tenant, HttpContext http, AccountStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateOperatorRequest request, Tenant tenant, HttpContext http, AccountStore store, OperatorInvitations invitations,
+        TimeProvider time, CancellationToken ct)
     {
         var account = await store.GetAccountAsync(tenant, ct);
         if (account is null)
@@ -69,8 +75,8 @@ public static class OperatorEndpoints
         {
             return Validation.Single("email", L("This e-mail address is already in use."), StatusCodes.Status409Conflict, L("E-mail already in use"));
         }
-        var token = await store.CreatePasswordLinkAsync(tenant.AccountId, op.Id, PasswordLinkLifetime, ct);
-        return TypedResults.Created($"/api/operators/{op.Id}", new CreatedOperator(OperatorView.From(op), SetPasswordUrl(http, token), now + PasswordLinkLifetime));
+        var (url, expiresAt, sent) = await NewLinkAsync(tenant, account, op, http, store, invitations, time, ct);
+        return TypedResults.Created($"/api/operators/{op.Id}", new CreatedOperator(OperatorView.From(op), url, expiresAt, sent));
     }
 
     private static async Task<IResult> UpdateAsync(string id, OperatorPatch patch, Tenant tenant, AccountStore store, OperatorSessions sessions, CancellationToken ct)
@@ -107,10 +113,12 @@ public static class OperatorEndpoints
         return result is Microsoft.AspNetCore.Http.HttpResults.Ok<OperatorView> ? TypedResults.NoContent() : result;
     }
 
-    private static async Task<IResult> NewPasswordLinkAsync(string id, Tenant tenant, HttpContext http, AccountStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> NewPasswordLinkAsync(string id, Tenant tenant, HttpContext http, AccountStore store, OperatorInvitations invitations,
+        TimeProvider time, CancellationToken ct)
     {
         var op = await store.GetOperatorAsync(tenant, id, ct);
-        if (op is null)
+        var account = await store.GetAccountAsync(tenant, ct);
+        if (op is null || account is null)
         {
             return TypedResults.NotFound();
         }
@@ -118,8 +126,21 @@ public static class OperatorEndpoints
         {
             return Validation.Single("active", L("Reactivate this operator before sending a new password link."), StatusCodes.Status409Conflict, L("Operator is deactivated"));
         }
+        var (url, expiresAt, sent) = await NewLinkAsync(tenant, account, op, http, store, invitations, time, ct);
+        return TypedResults.Ok(new PasswordLinkView(url, expiresAt, sent));
+    }
+
+    /// <summary>Issues a set-password link (the operator's older one stops working) and e-mails it to the operator.</summary>
+    private static async Task<(string Url, DateTimeOffset ExpiresAt, bool Sent)> NewLinkAsync(Tenant tenant, Account account, Operator op, HttpContext http,
+        AccountStore store, OperatorInvitations invitations, TimeProvider time, CancellationToken ct)
+    {
         var token = await store.CreatePasswordLinkAsync(tenant.AccountId, op.Id, PasswordLinkLifetime, ct);
-        return TypedResults.Ok(new PasswordLinkView(SetPasswordUrl(http, token), time.GetUtcNow() + PasswordLinkLifetime));
+        var url = SetPasswordUrl(http, token);
+        var expiresAt = time.GetUtcNow() + PasswordLinkLifetime;
+        // Named after the administrator who invites; an integration (API key) invites in the business's name.
+        var invitedBy = tenant.OperatorId is { } me && await store.GetOperatorAsync(tenant, me, ct) is { } admin ? admin.Name : account.BusinessName;
+        var sent = await invitations.SendAsync(account, op, invitedBy, url, expiresAt, ct);
+        return (url, expiresAt, sent);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ import { signInPage, signUpPage, setPasswordPage } from "./pages/public";
 import { shell } from "./pages/shell";
 import { accountPage } from "./pages/account";
 import { operatorsPage } from "./pages/operators";
+import { customFieldsPage } from "./pages/customFields";
 import { apiKeysPage } from "./pages/apiKeys";
 import { profilePage } from "./pages/profile";
 import { casesPage } from "./pages/cases";
@@ -38,6 +39,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
   "/dialogs": { page: dialogsPage, nav: "/dialogs" },
   "/settings/account": { page: accountPage, nav: "/settings", adminOnly: true },
   "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
+  "/settings/custom-fields": { page: customFieldsPage, nav: "/settings", adminOnly: true },
   "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
   "/settings/profile": { page: profilePage, nav: "/settings" },
   "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },

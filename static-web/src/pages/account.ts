@@ -1,4 +1,5 @@
 import { api, type Account } from "../api";
+import { customerLanguages } from "../appointmentFields";
 import type { TextKey } from "../i18n";
 import { h } from "../dom";
 import { form, timeZoneList } from "../forms";
@@ -6,7 +7,6 @@ import { t } from "../i18n";
 import type { Context } from "../main";
 import { settingsTabs } from "./shell";
 
-const languageNames: Record<string, string> = { de: "Deutsch", en: "English", fr: "Français", es: "Español", it: "Italiano", pl: "Polski", nl: "Nederlands" };
 
 const reminderChoices = [10080, 2880, 1440, 120, 60, 15];
 
@@ -23,7 +23,7 @@ export async function accountPage(ctx: Context): Promise<Node> {
           { name: "businessName", label: t("account.businessName"), required: true, value: account.businessName, maxLength: 100 },
           { name: "timeZone", label: t("account.timeZone"), required: true, value: account.timeZone, list: "account-zones" },
           { name: "defaultLanguage", label: t("account.defaultLanguage"), type: "select", value: account.defaultLanguage, hint: t("account.defaultLanguageHint"),
-            options: Object.entries(languageNames).map(([value, label]) => ({ value, label })) },
+            options: Object.entries(customerLanguages).map(([value, label]) => ({ value, label })) },
           { name: "separateOperators", label: t("account.separateOperators"), type: "checkbox", value: account.separateOperators, hint: t("account.separateOperatorsHint") },
           { name: "meetingMode", label: t("account.meetingMode"), type: "select", value: account.meetingMode,
             options: [{ value: "videoAndChat", label: t("account.meetingMode.videoAndChat") }, { value: "chatOnly", label: t("account.meetingMode.chatOnly") }] },

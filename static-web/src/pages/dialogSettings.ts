@@ -1,4 +1,5 @@
-import { api, ApiError, NetworkError, type AdviserWidget, type DialogSettings, type SecretWord } from "../api";
+import { api, type AdviserWidget, type DialogSettings, type SecretWord } from "../api";
+import { problemText } from "../problems";
 import { h, replace, uid } from "../dom";
 import { form } from "../forms";
 import { formatDate, t } from "../i18n";
@@ -12,10 +13,6 @@ export async function dialogSettingsPage(ctx: Context): Promise<Node> {
   const words = h("div", { class: "table-wrap" });
   const wordStatus = h("div", { role: "status" });
   const widgets = h("div", { class: "table-wrap" });
-
-  const problemText = (error: unknown) =>
-    error instanceof ApiError ? Object.values(error.problem.errors ?? {}).flat().join(" ") || error.problem.detail || t("errors.unexpected")
-      : error instanceof NetworkError ? t("errors.network") : t("errors.unexpected");
 
   const renderWords = (list: SecretWord[]) => {
     if (list.length === 0) {

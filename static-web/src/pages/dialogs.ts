@@ -1,7 +1,7 @@
 import { api, ApiError, NetworkError, type DialogDetail, type DialogPage, type DialogRow } from "../api";
 import { customerLanguages } from "../appointmentFields";
 import { h, replace, uid } from "../dom";
-import { formatDate, formatTime, isToday, t, type TextKey } from "../i18n";
+import { formatDate, formatTime, isToday, language, t, type TextKey } from "../i18n";
 import type { Context } from "../main";
 import { localParts } from "../time";
 import { showProblem } from "./cases";
@@ -10,6 +10,13 @@ import { showProblem } from "./cases";
 function untilText(iso: string | null): string {
   if (!iso) return "";
   return isToday(iso) ? formatTime(iso) : formatDate(iso);
+}
+
+/** Date above time, so the narrow date columns of the inbox never break inside a date. */
+function dateLines(iso: string | null): Node[] {
+  if (!iso) return [];
+  return [h("span", { class: "nowrap" }, new Intl.DateTimeFormat(language(), { dateStyle: "medium" }).format(new Date(iso))), h("br"),
+    h("span", { class: "nowrap" }, formatTime(iso))];
 }
 
 function lastMessageText(row: DialogRow): string {
@@ -39,18 +46,63 @@ export async function dialogsPage(ctx: Context): Promise<Node> {
 
   const row = (d: DialogRow) => h("tr", { "data-dialog": d.id, class: d.closed ? "closed" : undefined },
     isAdmin ? h("td", {}, h("strong", {}, d.lineId ?? "—"), h("div", { class: "muted small" }, d.adviserName)) : null,
-    h("td", {}, formatDate(d.createdAt)),
+    h("td", {}, dateLines(d.createdAt)),
     h("td", {}, h("strong", { class: "customer-id" }, d.customerId),
       h("div", { class: "muted small ellipsis-line", title: d.keyword }, d.keyword),
       d.closed ? h("span", { class: "badge off" }, t("dialogs.closed")) : null),
     h("td", { class: d.availableUntilPast ? "nowrap past" : "nowrap" }, untilText(d.availableUntil)),
-    h("td", {}, formatDate(d.wishedAt)),
+    h("td", {}, dateLines(d.wishedAt)),
     ellipsisCell(d.firstMessage),
     ellipsisCell(lastMessageText(d), { class: `last-${d.lastMessageColor}`, "data-color": d.lastMessageColor }),
-    h("td", {}, h("button", { type: "button", class: "secondary small", onclick: () => ctx.navigate(`/dialogs/${d.id}`) }, t("dialogs.show"))));
+    h("td", {}, h("div", { class: "actions" },
+      d.closed ? null : h("button", { type: "button", class: "small", "aria-expanded": "false", "data-action": "reply",
+        onclick: (e: Event) => void toggleReply(d, e.currentTarget as HTMLButtonElement) }, t("dialogs.reply")),
+      h("button", { type: "button", class: "secondary small", "aria-label": t("dialogs.show"), onclick: () => ctx.navigate(`/dialogs/${d.id}`) }, t("dialogs.showShort")))));
+
+  /** The answer form under the row (seed 004, option a): answer and "call customer" without leaving the inbox. */
+  const toggleReply = async (d: DialogRow, button: HTMLButtonElement) => {
+    const tr = button.closest("tr")!;
+    const open = tr.nextElementSibling?.classList.contains("reply-row") ? tr.nextElementSibling : null;
+    const collapse = () => {
+      tr.nextElementSibling?.classList.contains("reply-row") && tr.nextElementSibling.remove();
+      button.setAttribute("aria-expanded", "false");
+    };
+    if (open) {
+      collapse();
+      return;
+    }
+    button.disabled = true;
+    let detail: DialogDetail;
+    try {
+      detail = await api<DialogDetail>("GET", `/api/dialogs/${d.id}`);
+    } catch (e) {
+      showProblem(e, error, () => false);
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    const alert = h("div", { class: "alert error", role: "alert", hidden: true });
+    const cancel = h("button", { type: "button", class: "secondary", onclick: () => { collapse(); button.focus(); } }, t("common.cancel"));
+    const formEl = answerForm(detail, alert, (updated) => {
+      collapse();
+      status.hidden = false;
+      status.textContent = t("dialogs.sentTo", { customerId: d.customerId });
+      if (needsAnswer && !updated.needsAnswer) tr.remove();
+      else tr.replaceWith(row(updated));
+    }, [cancel]);
+    tr.after(h("tr", { class: "reply-row", "data-reply-for": d.id },
+      h("td", { colspan: headers.length },
+        h("div", { class: "inline-reply" },
+          h("h2", { class: "small-heading" }, t("dialogs.replyTo", { customerId: d.customerId })),
+          h("p", { class: "muted small" }, detail.keyword), alert, formEl))));
+    button.setAttribute("aria-expanded", "true");
+    tr.nextElementSibling?.querySelector("textarea")?.focus();
+  };
+  const status = h("div", { role: "status", class: "alert success", hidden: true });
 
   const load = async (append: boolean) => {
     error.hidden = true;
+    status.hidden = true;
     const params = new URLSearchParams();
     if (needsAnswer) params.set("needsAnswer", "true");
     if (append && cursor) params.set("cursor", cursor);
@@ -84,7 +136,7 @@ export async function dialogsPage(ctx: Context): Promise<Node> {
     "dialogs.requestTime", "dialogs.customerId", "dialogs.availableUntil", "dialogs.wished", "dialogs.firstMessage", "dialogs.lastMessage", "dialogs.showColumn",
   ];
   const table = h("table", { class: "dialogs-table" },
-    h("thead", {}, h("tr", {}, headers.map((key) => h("th", { scope: "col" }, t(key))))),
+    h("thead", {}, h("tr", {}, headers.map((key) => h("th", { scope: "col", class: `col-${key.slice("dialogs.".length)}` }, t(key))))),
     body);
   await load(false);
 
@@ -94,6 +146,7 @@ export async function dialogsPage(ctx: Context): Promise<Node> {
       h("div", { class: "checkbox" }, filter, h("label", { for: filterId }, t("dialogs.needsAnswer")))),
     h("div", { class: "card" },
       h("p", { class: "muted" }, isAdmin ? t("dialogs.introAdmin") : t("dialogs.intro")),
+      status,
       error,
       h("div", { class: "table-wrap" }, table),
       empty,
@@ -130,53 +183,11 @@ function renderDialog(ctx: Context, section: HTMLElement, d: DialogDetail, notic
   const alert = h("div", { class: "alert error", role: "alert", hidden: true });
   const status = h("div", { role: "status", class: notice ? "alert success" : "", hidden: !notice }, notice ?? "");
 
-  let replyForm: HTMLElement | null = null;
-  if (!d.closed) {
-    const textId = uid("answer");
-    const callId = uid("call");
-    const text = h("textarea", { id: textId, name: "text", rows: 5, required: true, "aria-describedby": `${textId}-error` });
-    const textError = h("div", { class: "field-error", id: `${textId}-error`, hidden: true });
-    const callBox = h("input", { id: callId, type: "checkbox", name: "callCustomer", disabled: !d.customerHasCallNumber, "aria-describedby": d.customerHasCallNumber ? `${callId}-error` : `${callId}-hint ${callId}-error` });
-    const callError = h("div", { class: "field-error", id: `${callId}-error`, hidden: true });
-    const send = h("button", { type: "submit" }, t("dialog.send"));
-    const errors: Record<string, [HTMLElement, HTMLElement]> = { text: [text, textError], callCustomer: [callBox, callError] };
-    const place = (name: string, message: string) => {
-      const target = errors[name];
-      if (!target) return false;
-      target[0].setAttribute("aria-invalid", "true");
-      target[1].hidden = false;
-      target[1].textContent = message;
-      return true;
-    };
-    const formEl = h("form", { class: "reply-form", novalidate: true },
-      h("div", { class: "field" }, h("label", { for: textId }, t("dialog.answer")), text, textError),
-      h("div", { class: "field" },
-        h("div", { class: "checkbox" }, callBox, h("label", { for: callId }, t("dialog.callCustomer"))),
-        d.customerHasCallNumber ? null : h("div", { class: "hint", id: `${callId}-hint` }, t("dialog.noCallNumber")),
-        callError),
-      h("div", { class: "actions" }, send));
-    formEl.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      alert.hidden = true;
-      Object.values(errors).forEach(([input, error]) => { input.removeAttribute("aria-invalid"); error.hidden = true; });
-      if (text.value.trim() === "") {
-        place("text", t("errors.required"));
-        text.focus();
-        return;
-      }
-      send.disabled = true;
-      try {
-        const updated = await api<DialogDetail>("POST", `/api/dialogs/${d.id}/replies`, { text: text.value.trim(), callCustomer: callBox.checked && !callBox.disabled });
-        renderDialog(ctx, section, updated, t("dialog.sent"));
-        section.querySelector<HTMLElement>(".thread li:last-child")?.scrollIntoView({ block: "nearest" });
-      } catch (error) {
-        showProblem(error, alert, place);
-        (formEl.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
-        send.disabled = false;
-      }
-    });
-    replyForm = h("div", { class: "card" }, h("h2", {}, t("dialog.replyTitle")), formEl);
-  }
+  const replyForm = d.closed ? null : h("div", { class: "card" }, h("h2", {}, t("dialog.replyTitle")),
+    answerForm(d, alert, (updated) => {
+      renderDialog(ctx, section, updated, t("dialog.sent"));
+      section.querySelector<HTMLElement>(".thread li:last-child")?.scrollIntoView({ block: "nearest" });
+    }));
 
   const closeButton = d.closed ? null : h("button", { type: "button", class: "danger", onclick: async () => {
     if (!confirm(t("dialog.confirmClose"))) return;
@@ -209,6 +220,60 @@ function renderDialog(ctx: Context, section: HTMLElement, d: DialogDetail, notic
       call ? h("p", { class: "muted small alert-call", "data-status": d.alertCall?.status ?? "" }, call) : null),
     h("div", { class: "card" }, h("h2", {}, t("dialog.thread")), thread),
     d.closed ? h("p", { class: "alert info" }, t("dialog.isClosed")) : replyForm);
+}
+
+/**
+ * "Your answer" with "call the customer" and Send (seed 004, option a): on the dialog's page and, opened from its row,
+ * in the inbox. Field errors sit under their field; other problems go to <paramref name="alert"/>.
+ */
+function answerForm(d: Pick<DialogDetail, "id" | "customerHasCallNumber">, alert: HTMLElement, onSent: (updated: DialogDetail) => void, extra: Node[] = []): HTMLFormElement {
+  const textId = uid("answer");
+  const callId = uid("call");
+  const text = h("textarea", { id: textId, name: "text", rows: 5, required: true, "aria-describedby": `${textId}-error` });
+  const textError = h("div", { class: "field-error", id: `${textId}-error`, hidden: true });
+  const callBox = h("input", { id: callId, type: "checkbox", name: "callCustomer", disabled: !d.customerHasCallNumber, "aria-describedby": d.customerHasCallNumber ? `${callId}-error` : `${callId}-hint ${callId}-error` });
+  const callError = h("div", { class: "field-error", id: `${callId}-error`, hidden: true });
+  const send = h("button", { type: "submit" }, t("dialog.send"));
+  const errors: Record<string, [HTMLElement, HTMLElement]> = { text: [text, textError], callCustomer: [callBox, callError] };
+  text.addEventListener("input", () => {
+    if (text.value.trim() === "" || textError.hidden) return;
+    text.removeAttribute("aria-invalid");
+    textError.hidden = true;
+  });
+  const place = (name: string, message: string) => {
+    const target = errors[name];
+    if (!target) return false;
+    target[0].setAttribute("aria-invalid", "true");
+    target[1].hidden = false;
+    target[1].textContent = message;
+    return true;
+  };
+  const formEl = h("form", { class: "reply-form", novalidate: true },
+    h("div", { class: "field" }, h("label", { for: textId }, t("dialog.answer")), text, textError),
+    h("div", { class: "field" },
+      h("div", { class: "checkbox" }, callBox, h("label", { for: callId }, t("dialog.callCustomer"))),
+      d.customerHasCallNumber ? null : h("div", { class: "hint", id: `${callId}-hint` }, t("dialog.noCallNumber")),
+      callError),
+    h("div", { class: "actions" }, send, ...extra));
+  formEl.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    alert.hidden = true;
+    Object.values(errors).forEach(([input, error]) => { input.removeAttribute("aria-invalid"); error.hidden = true; });
+    if (text.value.trim() === "") {
+      place("text", t("errors.required"));
+      text.focus();
+      return;
+    }
+    send.disabled = true;
+    try {
+      onSent(await api<DialogDetail>("POST", `/api/dialogs/${d.id}/replies`, { text: text.value.trim(), callCustomer: callBox.checked && !callBox.disabled }));
+    } catch (error) {
+      showProblem(error, alert, place);
+      (formEl.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+      send.disabled = false;
+    }
+  });
+  return formEl;
 }
 
 /** Wall-clock arithmetic on "YYYY-MM-DD" + "HH:MM" (no time zone involved; the server applies the zone). */

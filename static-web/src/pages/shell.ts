@@ -35,11 +35,11 @@ export function shell(ctx: Context, activeNav: string, _path: string, content: H
     h("main", { class: "main", id: "main" }, content));
 }
 
-/** Tabs of the Settings area; administrators see all four, operators only their profile. */
+/** Tabs of the Settings area; administrators see them all, operators only their profile. */
 export function settingsTabs(ctx: Context, active: string): HTMLElement {
   const isAdmin = ctx.me.operator?.role === "administrator";
-  const tabs: [string, "settings.account" | "settings.operators" | "settings.apiKeys" | "settings.dialogs" | "settings.profile" | "settings.outbox"][] = isAdmin
-    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/dialogs", "settings.dialogs"], ["/settings/profile", "settings.profile"], ["/settings/outbox", "settings.outbox"]]
+  const tabs: [string, "settings.account" | "settings.operators" | "settings.customFields" | "settings.apiKeys" | "settings.dialogs" | "settings.profile" | "settings.outbox"][] = isAdmin
+    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/custom-fields", "settings.customFields"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/dialogs", "settings.dialogs"], ["/settings/profile", "settings.profile"], ["/settings/outbox", "settings.outbox"]]
     : [["/settings/profile", "settings.profile"]];
   return h("nav", { class: "tabs", "aria-label": t("settings.title") },
     tabs.map(([href, key]) => h("a", { href, "data-link": true, "aria-current": href === active ? "page" : undefined }, t(key))));

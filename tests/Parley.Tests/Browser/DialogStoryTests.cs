@@ -163,7 +163,7 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
 
 
     /// <summary>The outbox fills as the queue pump works: reload until the entry is there.</summary>
-    private static async Task WaitForAsync(IPage page, ILocator locator)
+    internal static async Task WaitForAsync(IPage page, ILocator locator)
     {
         for (var i = 0; i < 80 && await locator.CountAsync() == 0; i++)
         {

@@ -87,6 +87,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/api-keys"] = Who.Administrator,
         ["DELETE /api/api-keys/{id}"] = Who.Administrator,
         ["POST /api/custom-fields"] = Who.Administrator,
+        ["PUT /api/custom-fields/order"] = Who.Administrator,
         ["PATCH /api/custom-fields/{key}"] = Who.Administrator,
         ["DELETE /api/custom-fields/{key}"] = Who.Administrator,
         ["GET /api/dialog-settings"] = Who.Administrator,
