@@ -4,6 +4,7 @@ import { form, secretBox } from "../forms";
 import { formatDate, t } from "../i18n";
 import type { Context } from "../main";
 import { settingsTabs } from "./shell";
+import { confirmDialog } from "../confirmDialog";
 
 interface CreatedKey {
   id: string;
@@ -31,7 +32,7 @@ export async function apiKeysPage(ctx: Context): Promise<Node> {
         h("td", {}, formatDate(key.createdAt)),
         h("td", {}, key.lastUsedAt ? formatDate(key.lastUsedAt) : t("apiKeys.never")),
         h("td", {}, h("button", { type: "button", class: "danger", onclick: async () => {
-          if (!confirm(t("apiKeys.confirmRevoke", { name: key.name }))) return;
+          if (!await confirmDialog({ title: t("common.confirmTitle"), text: t("apiKeys.confirmRevoke", { name: key.name }), confirm: t("apiKeys.revoke"), cancel: t("common.cancel"), danger: true })) return;
           try {
             await api("DELETE", `/api/api-keys/${key.id}`);
             replace(created);

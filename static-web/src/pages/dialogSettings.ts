@@ -6,6 +6,7 @@ import { formatDate, t } from "../i18n";
 import type { Context } from "../main";
 import { previewButton, snippetBlock } from "../widgetSnippet";
 import { settingsTabs } from "./shell";
+import { confirmDialog } from "../confirmDialog";
 
 /** Settings › Dialogs (administrators): limits, alert caller ID, the button's look, secret words, every adviser's snippet. */
 export async function dialogSettingsPage(ctx: Context): Promise<Node> {
@@ -28,7 +29,7 @@ export async function dialogSettingsPage(ctx: Context): Promise<Node> {
           : h("span", {}, h("span", { class: "badge off" }, t("secretWords.retired")), w.retiredAt ? h("span", { class: "muted small" }, " " + formatDate(w.retiredAt)) : null)),
         h("td", {}, formatDate(w.createdAt)),
         h("td", {}, w.active ? h("button", { type: "button", class: "danger", onclick: async () => {
-          if (!confirm(t("secretWords.confirmRetire", { word: w.word }))) return;
+          if (!await confirmDialog({ title: t("common.confirmTitle"), text: t("secretWords.confirmRetire", { word: w.word }), confirm: t("secretWords.retire"), cancel: t("common.cancel"), danger: true })) return;
           try {
             await api<SecretWord>("DELETE", `/api/dialog-settings/secret-words/${encodeURIComponent(w.id)}`);
             wordStatus.className = "alert success";

@@ -5,6 +5,7 @@ import { formatDate, formatTime, isToday, language, t, type TextKey } from "../i
 import type { Context } from "../main";
 import { localParts } from "../time";
 import { showProblem } from "./cases";
+import { confirmDialog } from "../confirmDialog";
 
 /** "Available until" as a time when it is today, otherwise with its date. */
 function untilText(iso: string | null): string {
@@ -190,7 +191,7 @@ function renderDialog(ctx: Context, section: HTMLElement, d: DialogDetail, notic
     }));
 
   const closeButton = d.closed ? null : h("button", { type: "button", class: "danger", onclick: async () => {
-    if (!confirm(t("dialog.confirmClose"))) return;
+    if (!await confirmDialog({ title: t("common.confirmTitle"), text: t("dialog.confirmClose"), confirm: t("dialog.close"), cancel: t("common.cancel"), danger: true })) return;
     alert.hidden = true;
     try {
       const updated = await api<DialogDetail>("POST", `/api/dialogs/${d.id}/close`);
