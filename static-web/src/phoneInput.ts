@@ -44,14 +44,16 @@ export function watchPhoneFields(root: HTMLElement): void {
 }
 
 /** The country of an IANA time zone, from the browser's own time zone data (Intl.Locale), or null. */
+const zoneCountries = new Map<string, string | null>();
 function countryOfZone(zone: string | null, list: PhoneCountry[]): string | null {
-  if (!zone) return null;
-  for (const c of list) {
-    const locale = new Intl.Locale(`und-${c.country}`) as Intl.Locale & { getTimeZones?: () => string[] | undefined; timeZones?: string[] };
-    const zones = locale.getTimeZones?.() ?? locale.timeZones;
-    if (zones?.includes(zone)) return c.country;
+  if (!zone || list.length === 0) return null;
+  if (!zoneCountries.has(zone)) {
+    zoneCountries.set(zone, list.find((c) => {
+      const locale = new Intl.Locale(`und-${c.country}`) as Intl.Locale & { getTimeZones?: () => string[] | undefined; timeZones?: string[] };
+      return (locale.getTimeZones?.() ?? locale.timeZones)?.includes(zone) ?? false;
+    })?.country ?? null);
   }
-  return null;
+  return zoneCountries.get(zone)!;
 }
 
 function defaultCountry(list: PhoneCountry[]): string | null {
@@ -87,8 +89,10 @@ function upgrade(input: HTMLInputElement): void {
   upgraded.add(input);
   const select = h("select", { class: "phone-country", "aria-label": t("phone.country") });
   const wrapper = h("div", { class: "phone-input" });
+  const focused = document.activeElement === input; // moving an element blurs it
   input.replaceWith(wrapper);
   wrapper.append(select, input);
+  if (focused) input.focus();
   let list: PhoneCountry[] = [];
   const chosen = () => list.find((c) => c.country === select.value) ?? null;
   const short = (c: PhoneCountry) => `${flag(c.country)} +${c.diallingCode}`;
@@ -115,8 +119,9 @@ function upgrade(input: HTMLInputElement): void {
     if (event.target !== input || list.length === 0) return;
     const text = input.value.trimStart();
     if (text === "") return;
-    if (text.startsWith("00")) input.value = "+" + text.slice(2); // the international prefix most of Europe dials
-    else if (!text.startsWith("+") && chosen()) input.value = `+${chosen()!.diallingCode} ${text}`;
+    if (!text.startsWith("+") && chosen()) input.value = `+${chosen()!.diallingCode} ${text}`;
+    // "00", the international prefix most of Europe dials, starts a country code of its own (typed alone or after the code put in front).
+    if (/^(\+\d{1,3} )?00/.test(input.value)) input.value = "+" + input.value.replace(/^(\+\d{1,3} )?00/, "");
     if (input.value.startsWith("+")) {
       const typed = countryOfTyped(input.value, list, select.value);
       if (typed && typed.country !== select.value) choose(typed.country);

@@ -81,7 +81,10 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
         await smsCountry.SelectOptionAsync("DE");
         await sms.FillAsync("0170 1234567");
         await Expect(sms).ToHaveValueAsync("+49 0170 1234567");
-        await widget.GetByLabel(callLabel).FillAsync("+43 1");
+        // Typed key by key with the international prefix 00: the code put in front gives way to the typed one.
+        await widget.GetByLabel(callLabel).PressSequentiallyAsync("0043 1");
+        await Expect(widget.GetByLabel(callLabel)).ToHaveValueAsync("+43 1");
+        await Expect(widget.Locator(".phone-input", new() { Has = widget.GetByLabel(callLabel) }).Locator("select")).ToHaveValueAsync("AT");
         await widget.Locator("textarea").FillAsync("Bitte um Rückruf");
         await widget.Locator("input[name=keyword]").FillAsync("Petra");
         await widget.Locator("input[name=email]").FillAsync("petra@example.com");
