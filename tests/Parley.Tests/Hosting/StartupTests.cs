@@ -66,15 +66,15 @@ public sealed class StartupTests
     }
 
     [Theory]
-    [InlineData("127.0.0.1")]
-    [InlineData("localhost")]
-    public async Task A_taken_port_stops_startup_with_one_line_naming_the_address_and_no_stack_trace(string host)
+    [InlineData("127.0.0.1", "Production")]
+    [InlineData("localhost", "Development")] // as npm start runs it
+    public async Task A_taken_port_stops_startup_with_one_line_naming_the_address_and_no_stack_trace(string host, string environment)
     {
         var azurite = await Azurite.SharedAsync();
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        await using var app = AppProcess.Start(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["ASPNETCORE_URLS"] = $"http://{host}:{port}" });
+        await using var app = AppProcess.Start(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["ASPNETCORE_URLS"] = $"http://{host}:{port}", ["DOTNET_ENVIRONMENT"] = environment });
 
         var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
