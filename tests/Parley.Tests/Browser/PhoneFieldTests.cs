@@ -12,7 +12,7 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
     private static readonly Dictionary<string, (string Phone, string CountryCode, string Saved, string TooShort)> Text = new()
     {
         ["en"] = ("Customer mobile number", "Country code", "Saved", "This number is too short for its country code."),
-        ["de"] = ("Mobilnummer des Kunden", "Ländervorwahl", "Gespeichert", "Diese Nummer ist für ihre Landesvorwahl zu kurz."),
+        ["de"] = ("Mobilnummer des Kunden", "Ländervorwahl", "Gespeichert", "Diese Nummer ist für ihre Ländervorwahl zu kurz."),
     };
 
     [Theory]
