@@ -17,11 +17,13 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 /** Same-origin JSON calls; the custom header is the dashboard's proof against cross-site request forgery. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** `keepalive`: the request outlives the page (saving what was typed while the page is being left). */
+export async function api<T>(method: string, path: string, body?: unknown, options: { keepalive?: boolean } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
+      keepalive: options.keepalive,
       credentials: "same-origin",
       headers: {
         Accept: "application/json",

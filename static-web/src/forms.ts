@@ -165,6 +165,28 @@ export function secretBox(value: string, label: string): HTMLElement {
   return h("div", {}, h("div", { class: "secret" }, code, copy), status);
 }
 
+/**
+ * A long link as one short control: "Copy link" copies it (the address stays available as the button's title and
+ * to screen readers), and says "Link copied" when done.
+ */
+export function copyLinkControl(url: string, label: string): HTMLElement {
+  const status = h("span", { class: "copied", role: "status" });
+  const copy = h("button", { type: "button", class: "secondary small", title: url, "data-url": url, "aria-label": `${t("common.copyLink")}: ${label}` }, t("common.copyLink"));
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      const scratch = h("textarea", { class: "visually-hidden", readonly: true }, url);
+      document.body.append(scratch);
+      scratch.select();
+      document.execCommand("copy");
+      scratch.remove();
+    }
+    status.textContent = "✓ " + t("common.linkCopied");
+  });
+  return h("div", { class: "copy-link" }, copy, status);
+}
+
 export function timeZoneList(id: string): HTMLDataListElement {
   const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "UTC"];
   return h("datalist", { id }, zones.map((z) => h("option", { value: z })));

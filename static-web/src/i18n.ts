@@ -58,15 +58,25 @@ export function t(key: TextKey, params: Record<string, string> = {}): string {
   return text.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `{${name}}`);
 }
 
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+/**
+ * The locale for dates and times: one convention per UI language everywhere. German is always 24-hour; English
+ * follows the browser's own English (en-US 12-hour, en-GB 24-hour).
+ */
+export function uiLocale(): string {
+  if (current !== "en") return current;
+  const browser = navigator.language ?? "en";
+  return browser.toLowerCase().startsWith("en") ? browser : "en";
 }
 
-/** A time of day ("14:30") in the viewer's locale. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(uiLocale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+/** A time of day ("14:30" / "2:30 PM") in the viewer's locale. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(current, { timeStyle: "short" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(uiLocale(), { timeStyle: "short" }).format(new Date(iso));
 }
 
 /** True when the moment falls on the viewer's today. */

@@ -50,6 +50,7 @@ watchPhoneFields(document.body);
 let me: Me | null = null;
 
 export function navigate(path: string, replaceState = false): void {
+  document.dispatchEvent(new Event("parley:leave")); // pages with unsaved typing save it now
   if (replaceState) history.replaceState(null, "", path);
   else history.pushState(null, "", path);
   void render();
@@ -128,7 +129,7 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   navigate(link.pathname + link.search);
 });
-window.addEventListener("popstate", () => void render());
+window.addEventListener("popstate", () => { document.dispatchEvent(new Event("parley:leave")); void render(); });
 window.addEventListener("parley:language", () => void render());
 
 void render().catch(() => replace(root, h("div", { class: "public" }, h("div", { class: "alert error", role: "alert" }, t("errors.network")))));

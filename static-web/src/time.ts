@@ -40,12 +40,28 @@ export function addMinutes(time: string, minutes: number): string {
   return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }
 
+/** Hours as the language writes them: German "09:00" (24-hour, two digits), English by its locale ("9:00 AM" in the US). */
+function clock(locale: string): Intl.DateTimeFormatOptions {
+  return locale.toLowerCase().startsWith("de") ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { hour: "numeric", minute: "2-digit" };
+}
+
 export function formatDateTime(iso: string, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { timeZone, weekday: "short", day: "numeric", month: "short", year: "numeric", ...clock(locale) }).format(new Date(iso));
 }
 
 export function formatTime(iso: string, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { timeZone, ...clock(locale) }).format(new Date(iso));
+}
+
+/** A wall-clock time "HH:MM" written as the locale writes times ("09:30" in German, "9:30 AM" in US English). */
+export function formatClock(time: string, locale: string): string {
+  const [hh, mm] = time.split(":").map(Number) as [number, number];
+  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", ...clock(locale) }).format(new Date(Date.UTC(2000, 0, 1, hh, mm)));
+}
+
+/** "start–end" of one appointment in one convention (never "03:00 PM–16:00"). */
+export function formatRange(startIso: string, endIso: string, timeZone: string, locale: string): string {
+  return `${formatTime(startIso, timeZone, locale)}–${formatTime(endIso, timeZone, locale)}`;
 }
 
 export function formatDay(date: string, locale: string): string {

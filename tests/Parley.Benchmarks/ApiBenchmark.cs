@@ -31,9 +31,9 @@ internal static class ApiBenchmark
         var keys = new string[concurrency];
         for (var i = 0; i < concurrency; i++)
         {
-            keys[i] = await NewAccountKeyAsync(address, i);
+            (keys[i], _) = await NewAccountKeyAsync(address, i);
         }
-        var sharedKey = await NewAccountKeyAsync(address, 999);
+        var (sharedKey, _) = await NewAccountKeyAsync(address, 999);
         var clients = keys.Select(k => Client(address, k)).ToArray();
         var shared = Enumerable.Range(0, concurrency).Select(_ => Client(address, sharedKey)).ToArray();
         var caseIds = new string[concurrency];
@@ -83,7 +83,8 @@ internal static class ApiBenchmark
         return client;
     }
 
-    private static async Task<string> NewAccountKeyAsync(string address, int n)
+    /// <summary>A new account's API key and its administrator's operator id (keys may not list operators).</summary>
+    private static async Task<(string Key, string OperatorId)> NewAccountKeyAsync(string address, int n)
     {
         // The session cookie is Secure; over plain loopback HTTP we carry it by hand.
         using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(address) };
@@ -95,7 +96,8 @@ internal static class ApiBenchmark
         request.Headers.Add("Cookie", cookie);
         using var key = await http.SendAsync(request);
         key.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await key.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+        var operatorId = JsonDocument.Parse(await signUp.Content.ReadAsStringAsync()).RootElement.GetProperty("operator").GetProperty("id").GetString()!;
+        return (JsonDocument.Parse(await key.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!, operatorId);
     }
 
     /// <summary>The real app for benchmarks. Any type of the app assembly names its entry point; "Program" is taken by this console.</summary>
@@ -129,5 +131,5 @@ internal static class ApiBenchmark
     internal static string Address(Factory factory) =>
         factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-    internal static Task<string> AccountKeyAsync(string address, int n) => NewAccountKeyAsync(address, n);
+    internal static Task<(string Key, string OperatorId)> AccountKeyAsync(string address, int n) => NewAccountKeyAsync(address, n);
 }

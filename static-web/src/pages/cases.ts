@@ -1,10 +1,12 @@
 import { api, ApiError, NetworkError, type Appointment, type CaseDetail, type CasePage, type CustomField, type Operator } from "../api";
 import { appointmentFields, customerLanguages } from "../appointmentFields";
 import { h, replace, uid } from "../dom";
-import { secretBox } from "../forms";
-import { language, t, type TextKey } from "../i18n";
+import { customFieldInput } from "../customFieldInput";
+import { copyLinkControl } from "../forms";
+import { t, uiLocale, type TextKey } from "../i18n";
 import type { Context } from "../main";
-import { formatDateTime, localParts } from "../time";
+import { askCancelReason } from "../reasonDialog";
+import { formatDateTime, formatTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
 
 interface MessageStatus {
@@ -45,7 +47,7 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
           h("strong", {}, c.name), h("span", { class: "muted" }, ` #${c.number}`)),
         h("span", { class: "case-item-meta" },
           c.customerStatus === "online" ? h("span", { class: "badge online" }, t("cases.customer.online")) : null,
-          c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, language()) }) : ""))));
+          c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, uiLocale()) }) : ""))));
     if (append) list.append(...items);
     else replace(list, items.length ? items : [h("li", { class: "empty" }, t("cases.empty"))]);
   };
@@ -74,7 +76,7 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
     h("div", { class: "case-list-panel card" },
       h("div", { class: "topbar" },
         caseId ? h("h2", {}, t("cases.title")) : h("h1", {}, t("cases.title")),
-        h("button", { type: "button", onclick: () => openNewCaseDialog(ctx, (id) => ctx.navigate(`/cases/${id}`)) }, "+ " + t("cases.new"))),
+        h("button", { type: "button", onclick: () => void openNewCaseDialog(ctx, (id) => ctx.navigate(`/cases/${id}`)) }, "+ " + t("cases.new"))),
       h("label", { for: "case-search", class: "visually-hidden" }, t("cases.search")),
       search,
       h("div", { role: "tablist", class: "status-tabs" }, tab("active", "cases.active"), tab("completed", "cases.completed")),
@@ -99,31 +101,87 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
   const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
   const saved = h("span", { class: "saved", role: "status" });
 
-  /** Saves one field at once (autosave) and shows "Saved", or the server's message next to the field. */
-  const autosave = (input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, error: HTMLElement, body: () => Record<string, unknown>) => {
-    input.addEventListener("change", async () => {
-      error.hidden = true;
+  const unsaved = unsavedEdits(caseId);
+
+  /**
+   * Autosave: a text field saves about a second after the last keystroke, and at once when it is left; choices save
+   * when changed. What is typed is also kept in this tab's session storage until the server has it, so leaving or
+   * reloading the page right after typing loses nothing (a keepalive request saves it on the way out, and the next
+   * visit finishes the job if that did not arrive).
+   */
+  const autosave = (input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, error: HTMLElement, body: () => Record<string, unknown>,
+    check: () => string | null = () => null) => {
+    const key = input.name || input.id;
+    let timer: number | undefined;
+    let dirty = false;
+    const save = async (keepalive = false) => {
+      clearTimeout(timer);
+      if (!dirty) return;
+      const problem = check();
+      error.hidden = problem === null;
+      error.textContent = problem ?? "";
+      if (problem !== null) {
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
+      dirty = false;
       input.removeAttribute("aria-invalid");
       saved.textContent = "";
+      const sent = body();
       try {
-        c = await api<CaseDetail>("PATCH", `/api/cases/${caseId}`, body());
+        c = await api<CaseDetail>("PATCH", `/api/cases/${caseId}`, sent, { keepalive });
+        if (!dirty) unsaved.forget(key);
         saved.textContent = "✓ " + t("case.saved");
         await refreshList();
       } catch (e) {
+        if (e instanceof ApiError) unsaved.forget(key); // refused on its merits: keep the message, not the text
         error.hidden = false;
         input.setAttribute("aria-invalid", "true");
         error.textContent = e instanceof ApiError ? Object.values(e.problem.errors ?? {}).flat().join(" ") || e.problem.detail || t("errors.unexpected") : e instanceof NetworkError ? t("errors.network") : t("errors.unexpected");
       }
-    });
+    };
+    const typed = () => {
+      dirty = true;
+      unsaved.remember(key, input.value);
+      const problem = check();
+      error.hidden = problem === null;
+      error.textContent = problem ?? "";
+      if (problem !== null) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    };
+    if (input instanceof HTMLSelectElement || (input instanceof HTMLInputElement && input.type === "checkbox")) {
+      input.addEventListener("change", () => { dirty = true; void save(); });
+    } else {
+      input.addEventListener("input", () => { typed(); clearTimeout(timer); timer = window.setTimeout(() => void save(), 1000); });
+      input.addEventListener("change", () => void save());
+    }
+    flushers.push(() => void save(true));
+    // Typed before a reload whose keepalive save did not arrive: put it back and save it now.
+    const pending = unsaved.get(key);
+    if (pending !== undefined && pending !== input.value) {
+      input.value = pending;
+      dirty = true;
+      void save();
+    }
   };
+  const flushers: (() => void)[] = [];
+  const flushAll = () => flushers.forEach((f) => f());
+  const leaving = new AbortController();
+  window.addEventListener("pagehide", flushAll, { signal: leaving.signal });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") flushAll(); }, { signal: leaving.signal });
+  // Leaving the case inside the app (another case, another page: the router announces it) saves too.
+  document.addEventListener("parley:leave", () => { flushAll(); leaving.abort(); }, { signal: leaving.signal });
   const field = (name: string, label: string, value: string | null, options: { type?: string; hint?: string; textarea?: boolean; maxLength?: number } = {}) => {
     const id = uid(name);
+    // No maxlength attribute: it drops the 51st character silently; the rule is shown instead.
     const input = options.textarea
-      ? h("textarea", { id, name, rows: 4, maxlength: options.maxLength }, value ?? "")
-      : h("input", { id, name, type: options.type ?? "text", value: value ?? "", maxlength: options.maxLength });
+      ? h("textarea", { id, name, rows: 4 }, value ?? "")
+      : h("input", { id, name, type: options.type ?? "text", value: value ?? "" });
     const error = h("div", { class: "field-error", id: `${id}-error`, hidden: true });
     input.setAttribute("aria-describedby", `${id}-error${options.hint ? ` ${id}-hint` : ""}`);
-    autosave(input, error, () => ({ [name]: input.value }));
+    const max = options.maxLength;
+    autosave(input, error, () => ({ [name]: input.value }),
+      () => max !== undefined && input.value.length > max ? t("case.tooLong", { max: String(max), count: String(input.value.length) }) : null);
     return h("div", { class: "field" }, h("label", { for: id }, label), input, options.hint ? h("div", { class: "hint", id: `${id}-hint` }, options.hint) : null, error);
   };
 
@@ -133,10 +191,8 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
   autosave(languageSelect, languageError, () => ({ language: languageSelect.value }));
 
   const customFieldInputs = fields.map((f) => {
-    const id = uid(f.key);
-    const input = f.type === "choice"
-      ? h("select", { id, name: f.key }, h("option", { value: "" }, "—"), f.choices.map((choice) => h("option", { value: choice, selected: c.customFields[f.key] === choice }, choice)))
-      : h("input", { id, name: f.key, type: f.type === "date" ? "date" : f.type === "number" ? "number" : "text", value: c.customFields[f.key] ?? "" });
+    const input = customFieldInput(f, c.customFields[f.key]);
+    const id = input.id;
     const error = h("div", { class: "field-error", hidden: true });
     autosave(input, error, () => ({ customFields: { [f.key]: input.value } }));
     return h("div", { class: "field" }, h("label", { for: id }, f.label + (f.required ? " *" : "")), input, error);
@@ -204,6 +260,31 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     h("details", { class: "schedule" }, h("summary", {}, t("appointments.schedule")), scheduleForm));
 }
 
+/** What was typed on a case page and not yet confirmed by the server, per field, in this tab's session storage. */
+function unsavedEdits(caseId: string) {
+  const key = `parley.unsaved.${caseId}`;
+  const read = (): Record<string, string> => {
+    try {
+      return JSON.parse(sessionStorage.getItem(key) ?? "{}") as Record<string, string>;
+    } catch {
+      return {};
+    }
+  };
+  const write = (values: Record<string, string>) => {
+    try {
+      if (Object.keys(values).length === 0) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, JSON.stringify(values));
+    } catch {
+      // storage unavailable: the keepalive save on leaving still runs
+    }
+  };
+  return {
+    get: (field: string): string | undefined => read()[field],
+    remember: (field: string, value: string) => write({ ...read(), [field]: value }),
+    forget: (field: string) => { const values = read(); delete values[field]; write(values); },
+  };
+}
+
 function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<string, string>, refresh: () => Promise<void>): HTMLElement {
   const message = h("div", { role: "status" });
   const error = h("div", { class: "alert error", role: "alert", hidden: true });
@@ -234,12 +315,12 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
   const cancelled = a.status === "cancelled";
   return h("article", { class: `appointment ${cancelled ? "cancelled" : ""}`, "data-appointment": a.id },
     h("div", { class: "appointment-head" },
-      h("strong", {}, formatDateTime(a.start, zone, language()), "–", end.time),
+      h("strong", {}, formatDateTime(a.start, zone, uiLocale()), "–", formatTime(a.end, zone, uiLocale())),
       h("span", { class: cancelled ? "badge off" : "badge" }, cancelled ? t("appointments.cancelled") : t("appointments.scheduled")),
       h("span", { class: "muted" }, t(a.type === "group" ? "appointments.type.group" : "appointments.type.individual"))),
     h("div", { class: "muted" }, a.operatorIds.map((id) => names.get(id) ?? id).join(", "),
       a.pinProtected && a.pin ? " · " + t("appointments.pinValue", { pin: a.pin }) : ""),
-    !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), secretBox(a.joinUrl, t("appointments.link"))) : null,
+    !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), copyLinkControl(a.joinUrl, t("appointments.link"))) : null,
     messagesPanel(a),
     error, message,
     !cancelled ? h("div", { class: "actions" },
@@ -254,7 +335,7 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
         }
       } }, t("appointments.resend")) : null,
       h("button", { type: "button", class: "danger", onclick: async () => {
-        const reason = prompt(t("appointments.cancelReason"));
+        const reason = await askCancelReason();
         if (reason === null) return;
         try {
           await api("POST", `/api/appointments/${a.id}/cancel`, { reason: reason || null });

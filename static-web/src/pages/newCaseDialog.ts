@@ -1,4 +1,5 @@
-import { api } from "../api";
+import { api, type CustomField } from "../api";
+import { customFieldInput } from "../customFieldInput";
 import { appointmentFields } from "../appointmentFields";
 import { h, uid } from "../dom";
 import { t } from "../i18n";
@@ -7,10 +8,12 @@ import { localParts } from "../time";
 import { showProblem } from "./cases";
 
 /** "New case": contact data, optional immediate scheduling with invitation switches, internal notes. */
-export function openNewCaseDialog(ctx: Context, onCreated: (caseId: string) => void): void {
+export async function openNewCaseDialog(ctx: Context, onCreated: (caseId: string) => void): Promise<void> {
+  const definitions = await api<CustomField[]>("GET", "/api/custom-fields");
   const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
   const ids = { name: uid("name"), email: uid("email"), phone: uid("phone"), notes: uid("notes"), now: uid("now") };
-  const name = h("input", { id: ids.name, name: "name", maxlength: 50, required: true, autocomplete: "off" });
+  // No maxlength: it would drop the 51st character silently; the 50-character rule is shown instead.
+  const name = h("input", { id: ids.name, name: "name", required: true, autocomplete: "off" });
   const email = h("input", { id: ids.email, name: "email", type: "email", autocomplete: "off" });
   const phone = h("input", { id: ids.phone, name: "phone", type: "tel", autocomplete: "off" });
   const notes = h("textarea", { id: ids.notes, name: "notes", rows: 3 });
@@ -26,6 +29,18 @@ export function openNewCaseDialog(ctx: Context, onCreated: (caseId: string) => v
     input.setAttribute("aria-describedby", error.id);
     return h("div", { class: "field" }, h("label", { for: input.id }, label), input, hint ? h("div", { class: "hint" }, hint) : null, error);
   };
+
+  const customInputs = definitions.map((f) => ({ f, input: customFieldInput(f, undefined) }));
+  const customFields = customInputs.length === 0 ? null : h("fieldset", { class: "custom-fields" },
+    h("legend", {}, t("case.customFields")),
+    h("div", { class: "form-row" }, customInputs.map(({ f, input }) => field(input, f.label + (f.required ? " *" : ""), `customFields.${f.key}`))));
+  const nameRule = () => name.value.length > 50 ? t("case.tooLong", { max: "50", count: String(name.value.length) }) : null;
+  name.addEventListener("input", () => {
+    const problem = nameRule();
+    fieldErrors.name![1].hidden = problem === null;
+    fieldErrors.name![1].textContent = problem ?? "";
+    if (problem) name.setAttribute("aria-invalid", "true"); else name.removeAttribute("aria-invalid");
+  });
 
   const updateLabel = () => {
     appointment.refresh();
@@ -43,6 +58,7 @@ export function openNewCaseDialog(ctx: Context, onCreated: (caseId: string) => v
     alert,
     field(name, t("case.name"), "name", t("case.nameHint")),
     h("div", { class: "form-row" }, field(email, t("case.email"), "email"), field(phone, t("case.phone"), "phone", t("case.phoneHint"))),
+    customFields,
     h("div", { class: "checkbox" }, scheduleNow, h("label", { for: ids.now }, t("newCase.scheduleNow"))),
     appointment.element,
     field(notes, t("case.notes"), "notes", t("case.notesHint")),
@@ -55,14 +71,16 @@ export function openNewCaseDialog(ctx: Context, onCreated: (caseId: string) => v
     alert.hidden = true;
     appointment.clearErrors();
     Object.values(fieldErrors).forEach(([input, error]) => { input.removeAttribute("aria-invalid"); error.hidden = true; });
-    if (name.value.trim() === "") {
+    const nameProblem = name.value.trim() === "" ? t("errors.required") : nameRule();
+    if (nameProblem) {
       fieldErrors.name![0].setAttribute("aria-invalid", "true");
       fieldErrors.name![1].hidden = false;
-      fieldErrors.name![1].textContent = t("errors.required");
+      fieldErrors.name![1].textContent = nameProblem;
       name.focus();
       return;
     }
-    const caseBody = { name: name.value, email: email.value || null, phone: phone.value || null, notes: notes.value || null };
+    const custom = Object.fromEntries(customInputs.filter(({ input }) => input.value !== "").map(({ f, input }) => [f.key, input.value]));
+    const caseBody = { name: name.value, email: email.value || null, phone: phone.value || null, notes: notes.value || null, customFields: custom };
     submit.disabled = true;
     try {
       const created = scheduleNow.checked

@@ -57,7 +57,6 @@ public sealed class CasesAndCalendarTests(BrowserFixture fixture)
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        page.Dialog += async (_, d) => await d.AcceptAsync("Customer asked to cancel");
         await BrowserFixture.SignUpAsync(page);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, berlin).Date;
@@ -72,24 +71,27 @@ public sealed class CasesAndCalendarTests(BrowserFixture fixture)
         await Expect(dialog.GetByLabel("Date")).ToHaveValueAsync(nextWednesday);
         await Expect(dialog.GetByLabel("Start", new() { Exact = true })).ToHaveValueAsync("09:00");
         await Expect(dialog.GetByLabel("Type")).ToBeDisabledAsync(); // only individual meetings from the calendar
-        await dialog.GetByLabel("Case").FillAsync("Carla Calendar");
+        await dialog.GetByLabel("Case", new() { Exact = true }).FillAsync("Carla Calendar");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "+ Create new case “Carla Calendar”" }).ClickAsync();
         await BrowserFixture.ScreenshotAsync(page, "14-calendar-new-appointment");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 
         var appointment = page.Locator($".day-col[data-date='{nextWednesday}'] .event");
         await Expect(appointment).ToContainTextAsync("Carla Calendar");
-        await Expect(appointment).ToContainTextAsync("09:00–09:30");
+        await Expect(appointment).ToContainTextAsync("9:00 AM–9:30 AM"); // US English in this browser
         await BrowserFixture.ScreenshotAsync(page, "15-calendar-week");
 
         await appointment.ClickAsync();
         await dialog.GetByLabel("Start", new() { Exact = true }).FillAsync("11:00");
         await dialog.GetByLabel("End", new() { Exact = true }).FillAsync("11:30");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Reschedule" }).ClickAsync();
-        await Expect(appointment).ToContainTextAsync("11:00–11:30");
+        await Expect(appointment).ToContainTextAsync("11:00 AM–11:30 AM");
 
         await appointment.ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel appointment" }).ClickAsync();
+        var ask = page.Locator("dialog[data-dialog='cancel-appointment']");
+        await ask.GetByLabel("Reason for cancelling (optional; the customer is told)").FillAsync("Customer asked to cancel");
+        await ask.GetByRole(AriaRole.Button, new() { Name = "Cancel appointment" }).ClickAsync();
         await Expect(page.Locator($".day-col[data-date='{nextWednesday}'] .event")).ToHaveCountAsync(0);
 
         await page.GotoAsync("/cases");
