@@ -41,7 +41,7 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
         await country.SelectOptionAsync("DE");
         await Expect(phone).ToHaveValueAsync("+49 9999 999");
         await Expect(page.GetByText("✓ " + text.Saved)).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, $"30-phone-picker-{language}");
+        await BrowserFixture.ScreenshotAsync(page, $"40-phone-picker-{language}");
 
         await page.ReloadAsync();
         await Expect(phone).ToHaveValueAsync("+49 9999 999");
@@ -59,7 +59,7 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
         await phone.PressAsync("Tab");
         await Expect(page.GetByText(text.TooShort)).ToBeVisibleAsync();
         await Expect(phone).ToHaveAttributeAsync("aria-invalid", "true");
-        await BrowserFixture.ScreenshotAsync(page, $"31-phone-invalid-{language}");
+        await BrowserFixture.ScreenshotAsync(page, $"41-phone-invalid-{language}");
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
         await Expect(widget.GetByText(new Regex(tooShort))).ToBeVisibleAsync();
         await Expect(widget.GetByLabel(callLabel)).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(sms).Not.ToHaveAttributeAsync("aria-invalid", "true");
-        await BrowserFixture.ScreenshotAsync(widget, $"32-widget-phone-{language}");
+        await BrowserFixture.ScreenshotAsync(widget, $"42-widget-phone-{language}");
     }
 
     [Theory]
@@ -117,7 +117,7 @@ public sealed class PhoneFieldTests(BrowserFixture fixture)
         await Expect(alerts.GetByText(saved)).ToBeVisibleAsync();
         await page.ReloadAsync();
         await Expect(page.GetByLabel(voiceLabel)).ToHaveValueAsync("+49 170 9998877");
-        await BrowserFixture.ScreenshotAsync(page, $"33-profile-alert-phone-{language}");
+        await BrowserFixture.ScreenshotAsync(page, $"43-profile-alert-phone-{language}");
 
         await page.GotoAsync("/settings/dialogs");
         await page.GetByLabel(callerIdLabel).FillAsync("+41 44 668 18 00");
