@@ -3,6 +3,7 @@ using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
 using Parley.Functions.Calls;
 using Parley.Functions.Cases;
+using Parley.Functions.Common;
 using Parley.Functions.CustomFields;
 using Parley.Functions.Dialogs;
 using Parley.Functions.Hosting;
@@ -42,6 +43,7 @@ api.MapAppointmentEndpoints();
 api.MapNotificationEndpoints();
 api.MapCallEndpoints();
 api.MapDialogs();
+api.MapPhoneCountryEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -157,12 +157,16 @@ function stop(children, signal = "SIGTERM") {
 
 async function start() {
   ensureDotnet();
+  // Before anything is built or started: a taken port stops the command in one line (Parley itself says the same
+  // in one line if something takes the port in between).
+  for (const { url, host, port } of parleyAddresses()) {
+    if (await portInUse(port, host)) {
+      fail(`${url} is already in use${(await isParley(port, host)) ? " by a running Parley" : ""}. ` +
+        `Stop that process first, or choose another address with ASPNETCORE_URLS or --urls (e.g. http://localhost:${port === 65535 ? 7072 : port + 1}).`);
+    }
+  }
   ensureNpmPackages();
   buildWeb(false);
-  if (!process.env.ASPNETCORE_URLS && await portInUse(APP_PORT)) {
-    fail(`port ${APP_PORT} is already in use${(await isParley(APP_PORT)) ? " by a running Parley" : ""}. ` +
-      "Stop that process first, or set ASPNETCORE_URLS (e.g. http://localhost:7072) to run a second instance.");
-  }
   const azurite = await startAzurite();
   log("building and starting Parley…");
   const app = spawn("dotnet", ["run", "--no-launch-profile", "--", ...passThrough], {
@@ -189,9 +193,26 @@ async function start() {
   });
 }
 
-function isParley(port) {
+/**
+ * Where Parley will listen, as the app reads it: `--urls` among the extra arguments, else ASPNETCORE_URLS, else
+ * http://localhost:7071. Wildcard hosts (*, +, 0.0.0.0, [::]) and localhost are checked on the IPv4 loopback.
+ */
+function parleyAddresses() {
+  const index = passThrough.findIndex((a) => a === "--urls" || a.startsWith("--urls="));
+  const fromArgs = index < 0 ? undefined : passThrough[index].startsWith("--urls=") ? passThrough[index].slice(7) : passThrough[index + 1];
+  const urls = (fromArgs ?? process.env.ASPNETCORE_URLS ?? `http://localhost:${APP_PORT}`).split(";").map((u) => u.trim()).filter(Boolean);
+  return urls.flatMap((url) => {
+    const m = /^(https?):\/\/(\[[^\]]*\]|[^/:]+)(?::(\d+))?/i.exec(url);
+    if (!m) return [];
+    const name = m[2].replace(/^\[|\]$/g, "");
+    const host = ["*", "+", "localhost", "0.0.0.0", "::"].includes(name.toLowerCase()) ? "127.0.0.1" : name;
+    return [{ url, host, port: m[3] ? Number(m[3]) : m[1].toLowerCase() === "https" ? 443 : 80 }];
+  });
+}
+
+function isParley(port, host = "127.0.0.1") {
   return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: "/api/health", timeout: 2000 }, (res) => {
+    const req = http.get({ host, port, path: "/api/health", timeout: 2000 }, (res) => {
       let body = "";
       res.on("data", (d) => (body += d));
       res.on("end", () => resolve(body.includes('"status":"ok"')));

@@ -109,6 +109,7 @@ public sealed record CasePatch(
     IReadOnlyList<string>? AssignedOperatorIds,
     string? Language);
 
+/// <summary>A case as the API shows it: <c>phone</c> is E.164 (what integrations read and send), <c>phoneDisplay</c> the same number grouped for reading.</summary>
 public sealed record CaseView(
     string Id,
     int Number,
@@ -127,12 +128,14 @@ public sealed record CaseView(
     DateTimeOffset? NextAppointmentAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    HiddenContactView? ContactHidden)
+    HiddenContactView? ContactHidden,
+    string? PhoneDisplay)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
-        c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View());
+        c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View(),
+        PhoneNumber.Display(c.Phone));
 }
 
 /// <summary>One row of the case list, read from the activity index alone.</summary>

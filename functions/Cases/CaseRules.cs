@@ -114,9 +114,17 @@ public sealed class CaseRules(AccountStore accounts, CustomFieldStore customFiel
         {
             return null;
         }
-        if (!PhoneNumber.TryNormalize(value, out var normalized))
+        var problem = PhoneNumber.Normalize(value, null, out var normalized);
+        if (problem != PhoneNumberProblem.None)
         {
-            v.Add(field, L("Enter the number with + and the country code, e.g. +49 9999 999 for 9999 999 in Germany."));
+            v.Add(field, problem switch
+            {
+                PhoneNumberProblem.NotANumber => L("Enter a phone number in digits, e.g. +49 9999 999."),
+                PhoneNumberProblem.TooShort => L("This number is too short for its country code."),
+                PhoneNumberProblem.TooLong => L("This number is too long for its country code."),
+                PhoneNumberProblem.WrongLength => L("This number has the wrong number of digits for its country code."),
+                _ => L("Enter the number with + and the country code, e.g. +49 9999 999 for 9999 999 in Germany."),
+            });
             return null;
         }
         return normalized;

@@ -10,9 +10,13 @@ using static Parley.Functions.Common.ServerText;
 namespace Parley.Functions.Dialogs;
 
 public sealed record AlertsInput(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn);
-public sealed record AlertsView(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn, string WidgetKey, string WidgetText, string WidgetColor);
+/// <summary>Numbers are E.164; the <c>…Display</c> twins group them for reading.</summary>
+public sealed record AlertsView(string? Email, bool EmailOn, string? VoicePhone, bool VoiceOn, string? SmsPhone, bool SmsOn, string WidgetKey, string WidgetText, string WidgetColor,
+    string? VoicePhoneDisplay, string? SmsPhoneDisplay);
 public sealed record DialogSettingsInput(int? MaxMessageLength, string? CallerId, string? WidgetText, string? WidgetColor, bool? SmsToCustomers);
-public sealed record DialogSettingsView(int MaxMessageLength, string? CallerId, string WidgetText, string WidgetColor, bool SmsToCustomers, IReadOnlyList<SecretWord> SecretWords);
+/// <summary><c>callerId</c> is E.164; <c>callerIdDisplay</c> groups it for reading.</summary>
+public sealed record DialogSettingsView(int MaxMessageLength, string? CallerId, string WidgetText, string WidgetColor, bool SmsToCustomers, IReadOnlyList<SecretWord> SecretWords,
+    string? CallerIdDisplay);
 public sealed record SecretWordInput(string? Word);
 public sealed record WidgetView(string OperatorId, string Name, string? LineId, bool Active, string WidgetKey);
 
@@ -78,10 +82,11 @@ public static partial class DialogSettingsEndpoints
     private static async Task<AlertsView> AlertsViewAsync(Tenant tenant, string operatorId, AdviserAlerts a, DialogStore store, CancellationToken ct)
     {
         var settings = await store.GetSettingsAsync(tenant.AccountId, ct);
-        return new AlertsView(a.Email, a.EmailOn, a.VoicePhone, a.VoiceOn, a.SmsPhone, a.SmsOn, WidgetKey(tenant.AccountId, operatorId), settings.WidgetText, settings.WidgetColor);
+        return new AlertsView(a.Email, a.EmailOn, a.VoicePhone, a.VoiceOn, a.SmsPhone, a.SmsOn, WidgetKey(tenant.AccountId, operatorId), settings.WidgetText, settings.WidgetColor,
+            PhoneNumber.Display(a.VoicePhone), PhoneNumber.Display(a.SmsPhone));
     }
 
-    private static DialogSettingsView View(DialogSettings s) => new(s.MaxMessageLength, s.CallerId, s.WidgetText, s.WidgetColor, s.SmsToCustomers, s.SecretWords);
+    private static DialogSettingsView View(DialogSettings s) => new(s.MaxMessageLength, s.CallerId, s.WidgetText, s.WidgetColor, s.SmsToCustomers, s.SecretWords, PhoneNumber.Display(s.CallerId));
 
     private static async Task<IResult> GetSettingsAsync(Tenant tenant, DialogStore store, CancellationToken ct) =>
         TypedResults.Ok(View(await store.GetSettingsAsync(tenant.AccountId, ct)));

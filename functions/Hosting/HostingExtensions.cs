@@ -136,10 +136,17 @@ public static class HostingExtensions
     /// <summary>Runs the app; a configuration or storage problem at startup prints one clear line and exits with 1.</summary>
     public static async Task<int> RunParleyAsync(this WebApplication app)
     {
+        var addresses = ListenAddresses(app); // read now: the configuration is gone once the app has stopped
         try
         {
             await app.RunAsync();
             return 0;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"Parley cannot start: {addresses} is already in use. "
+                + "Stop what runs there, or set ASPNETCORE_URLS (or --urls) to a free port.");
+            return 1;
         }
         catch (Exception ex) when (FindStartupProblem(ex) is { } problem)
         {
@@ -147,6 +154,12 @@ public static class HostingExtensions
             return 1;
         }
     }
+
+    /// <summary>The addresses as configured (what the person starting Parley typed), not as Kestrel resolved them.</summary>
+    private static string ListenAddresses(WebApplication app) =>
+        HostingMode.IsFunctionsHost(app.Configuration)
+            ? $"http://127.0.0.1:{app.Configuration[HostingMode.CustomHandlerPortSetting]}"
+            : string.Join(" or ", (app.Configuration["urls"] is { Length: > 0 } urls ? urls : DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string? FindStartupProblem(Exception ex) => ex switch
     {

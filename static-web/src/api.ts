@@ -105,6 +105,8 @@ export interface CasePage {
 
 export interface CaseDetail extends CaseSummary {
   phone: string | null;
+  /** The same number grouped for reading (+49 9999 999). */
+  phoneDisplay?: string | null;
   /** Set when the customer's contact data is hidden (a case from an adviser dialog): where from, and which channels exist. */
   contactHidden: { fromDialogCustomer: string; channels: ("email" | "sms" | "call")[] } | null;
   notes: string | null;
@@ -197,6 +199,8 @@ export interface DialogAlerts {
   voicePhone: string | null;
   voiceOn: boolean;
   smsPhone: string | null;
+  voicePhoneDisplay?: string | null;
+  smsPhoneDisplay?: string | null;
   smsOn: boolean;
   widgetKey: string;
   widgetText: string;
@@ -214,6 +218,7 @@ export interface SecretWord {
 export interface DialogSettings {
   maxMessageLength: number;
   callerId: string | null;
+  callerIdDisplay?: string | null;
   widgetText: string;
   widgetColor: string;
   smsToCustomers: boolean;

@@ -1,6 +1,7 @@
 import { api, ApiError, type Me } from "./api";
 import { h, replace } from "./dom";
 import { t } from "./i18n";
+import { setPhoneCountryZone, watchPhoneFields } from "./phoneInput";
 import { signInPage, signUpPage, setPasswordPage } from "./pages/public";
 import { shell } from "./pages/shell";
 import { accountPage } from "./pages/account";
@@ -47,6 +48,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
 };
 
 const root = document.getElementById("app")!;
+watchPhoneFields(document.body);
 let me: Me | null = null;
 
 export function navigate(path: string, replaceState = false): void {
@@ -78,6 +80,7 @@ async function render(): Promise<void> {
   }
   if (me === null) me = await loadMe().catch(() => null);
   if (me === null) return navigate("/sign-in", true);
+  setPhoneCountryZone(me.account.timeZone);
   const isAdmin = me.operator?.role === "administrator";
   // A case's own page is the cases page with that case open.
   const caseMatch = /^\/cases\/([a-z2-7]{1,32})$/.exec(path);

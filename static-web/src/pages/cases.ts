@@ -225,7 +225,7 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
       h("span", { class: "label" }, t("case.contact")),
       h("p", { class: "status-line" }, t("case.contactHidden", { customer: hidden.fromDialogCustomer })),
       h("p", { class: "hint" }, t("case.contactChannels", { channels: hidden.channels.map((ch) => t(`case.channel.${ch}` as TextKey)).join(", ") || "—" })))]
-    : [field("email", t("case.email"), c.email, { type: "email" }), field("phone", t("case.phone"), c.phone, { type: "tel", hint: t("case.phoneHint") })];
+    : [field("email", t("case.email"), c.email, { type: "email" }), field("phone", t("case.phone"), c.phoneDisplay ?? c.phone, { type: "tel", hint: t("case.phoneHint") })];
   const scheduleAlert = h("div", { class: "alert error", role: "alert", hidden: true });
   const scheduleForm = h("form", { class: "schedule-form", novalidate: true }, scheduleAlert, schedule.element, h("div", { class: "actions" }, h("button", { type: "submit" }, t("appointments.schedule"))));
   scheduleForm.addEventListener("submit", async (e) => {

@@ -74,7 +74,7 @@ export async function dialogSettingsPage(ctx: Context): Promise<Node> {
   const settingsForm = form({
     fields: [
       { name: "maxMessageLength", label: t("dialogSettings.maxMessageLength"), type: "number", value: String(settings.maxMessageLength), required: true, hint: t("dialogSettings.maxMessageLengthHint") },
-      { name: "callerId", label: t("dialogSettings.callerId"), type: "tel", value: settings.callerId, hint: t("dialogSettings.callerIdHint") },
+      { name: "callerId", label: t("dialogSettings.callerId"), type: "tel", value: settings.callerIdDisplay ?? settings.callerId, hint: t("dialogSettings.callerIdHint") },
       { name: "widgetText", label: t("dialogSettings.widgetText"), value: settings.widgetText, required: true, maxLength: 40 },
       { name: "widgetColor", label: t("dialogSettings.widgetColor"), type: "color", value: settings.widgetColor },
       { name: "smsToCustomers", label: t("dialogSettings.smsToCustomers"), type: "checkbox", value: settings.smsToCustomers, hint: t("dialogSettings.smsToCustomersHint") },

@@ -67,9 +67,9 @@ function dialogAlertsCard(alerts: DialogAlerts): HTMLElement {
       fields: [
         { name: "email", label: t("dialogAlerts.email"), type: "email", value: alerts.email, autocomplete: "email" },
         { name: "emailOn", label: t("dialogAlerts.emailOn"), type: "checkbox", value: alerts.emailOn },
-        { name: "voicePhone", label: t("dialogAlerts.voicePhone"), type: "tel", value: alerts.voicePhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
+        { name: "voicePhone", label: t("dialogAlerts.voicePhone"), type: "tel", value: alerts.voicePhoneDisplay ?? alerts.voicePhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
         { name: "voiceOn", label: t("dialogAlerts.voiceOn"), type: "checkbox", value: alerts.voiceOn, hint: t("dialogAlerts.voiceHint") },
-        { name: "smsPhone", label: t("dialogAlerts.smsPhone"), type: "tel", value: alerts.smsPhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
+        { name: "smsPhone", label: t("dialogAlerts.smsPhone"), type: "tel", value: alerts.smsPhoneDisplay ?? alerts.smsPhone, autocomplete: "tel", hint: t("dialogAlerts.phoneHint") },
         { name: "smsOn", label: t("dialogAlerts.smsOn"), type: "checkbox", value: alerts.smsOn },
       ],
       submit: t("common.save"),

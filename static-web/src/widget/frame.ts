@@ -6,6 +6,7 @@
 import { api, ApiError, NetworkError } from "../api";
 import { h, replace, uid } from "../dom";
 import { t, useLanguage, type TextKey } from "../i18n";
+import { watchPhoneFields } from "../phoneInput";
 
 const fieldNames = ["mode", "availableUntil", "wishedDate", "wishedTime", "keyword", "message", "email", "callPhone", "smsPhone", "secretWord"] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -19,6 +20,7 @@ interface Remembered {
 }
 
 const root = document.getElementById("widget")!;
+watchPhoneFields(root); // the customer's own time zone picks the default country
 const widgetKey = decodeURIComponent(/^\/widget\/([^/]+)\/?$/.exec(location.pathname)?.[1] ?? "");
 const params = new URLSearchParams(location.search);
 const color = /^#[0-9a-fA-F]{6}$/.test(params.get("color") ?? "") ? params.get("color")! : "#2563eb";

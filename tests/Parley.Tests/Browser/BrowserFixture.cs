@@ -37,6 +37,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(),
             ["QueuePump:Enabled"] = "true",
             ["QueuePump:Queues"] = "notifications,dialogs,calls",
+            // Every browser test signs up its own business from the same loopback address; the per-address limit
+            // (10 an hour) has its own tests (Security/) and must not decide which browser test runs last.
+            ["RateLimits:SignUp:Limit"] = "1000",
         });
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -25,7 +25,7 @@ public sealed class OutboxTests(BrowserFixture fixture)
         await dialog.GetByLabel("Invitation language").SelectOptionAsync("de");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Create case & send invitation" }).ClickAsync();
         await Expect(page.Locator("article.appointment")).ToContainTextAsync("Scheduled");
-        var joinUrl = await page.Locator("article.appointment .secret code").InnerTextAsync();
+        var joinUrl = await page.Locator("article.appointment .copy-link button[data-url]").GetAttributeAsync("data-url") ?? "";
 
         await page.GotoAsync("/settings/outbox");
         var entries = page.Locator("article.outbox-entry");

@@ -21,6 +21,21 @@ public sealed class CronScheduleTests
     }
 
     [Theory]
+    [InlineData("0 30 9 * * Mon-Fri", "2026-11-21T10:00:00Z", "2026-11-23T09:30:00Z")] // Saturday → Monday
+    [InlineData("0 0 6 1 Jan *", "2026-11-22T10:00:00Z", "2027-01-01T06:00:00Z")]
+    public void Day_and_month_names_are_read_as_the_Functions_host_reads_them(string expression, string after, string expected)
+    {
+        Assert.Equal(At(expected), CronSchedule.Parse(expression).GetNextOccurrence(At(after)));
+    }
+
+    [Fact]
+    public void A_schedule_that_never_fires_says_so_instead_of_waiting_forever()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => CronSchedule.Parse("0 0 0 31 2 *").GetNextOccurrence(At("2026-11-22T10:00:00Z")));
+        Assert.Contains("0 0 0 31 2 *", ex.Message);
+    }
+
+    [Theory]
     [InlineData("0 */5 * * *")]
     [InlineData("60 * * * * *")]
     [InlineData("0 0 24 * * *")]

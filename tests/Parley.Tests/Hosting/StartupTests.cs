@@ -65,6 +65,60 @@ public sealed class StartupTests
         Assert.Contains($"127.0.0.1:{closedPort}", line);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "Production")]
+    [InlineData("localhost", "Development")] // as npm start runs it
+    public async Task A_taken_port_stops_startup_with_one_line_naming_the_address_and_no_stack_trace(string host, string environment)
+    {
+        var azurite = await Azurite.SharedAsync();
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var app = AppProcess.Start(new() { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["ASPNETCORE_URLS"] = $"http://{host}:{port}", ["DOTNET_ENVIRONMENT"] = environment });
+
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exitCode == 1, app.StandardOutput + "\n" + app.StandardError);
+        var line = Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("   at ", app.StandardOutput);
+        Assert.DoesNotContain("crit:", app.StandardOutput);
+        Assert.Equal($"Parley cannot start: http://{host}:{port} is already in use. Stop what runs there, or set ASPNETCORE_URLS (or --urls) to a free port.", line);
+    }
+
+    [Theory]
+    [InlineData("environment")]
+    [InlineData("arguments")]
+    public async Task Npm_start_on_a_taken_port_says_so_in_one_line_and_stops_before_building(string how)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://localhost:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        var info = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = RepositoryPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(RepositoryPaths.Combine("scripts", "parley.mjs"));
+        info.ArgumentList.Add("start");
+        info.Environment.Remove("ASPNETCORE_URLS");
+        if (how == "environment")
+        {
+            info.Environment["ASPNETCORE_URLS"] = url;
+        }
+        else
+        {
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add(url);
+        }
+        using var npmStart = System.Diagnostics.Process.Start(info)!;
+        var stdout = npmStart.StandardOutput.ReadToEndAsync();
+        var stderr = npmStart.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        await npmStart.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(1, npmStart.ExitCode);
+        Assert.Equal("", await stdout);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"[parley] {url} is already in use.", line);
+    }
+
     [Fact]
     public async Task Under_the_functions_host_it_listens_on_the_custom_handler_port_and_serves_trigger_routes()
     {

@@ -29,7 +29,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
 
     private static readonly Dictionary<string, Who> Access = new()
     {
-        // Public: sign-up and sign-in, the widget, the customer's reply page, Communication Services' callbacks.
+        // Public: sign-up and sign-in, the widget (and its phone fields' country list), the customer's reply page, Communication Services' callbacks.
         ["GET /"] = Who.Public,
         ["GET /api/health"] = Who.Public,
         ["POST /api/accounts"] = Who.Public,
@@ -39,6 +39,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["GET /api/widget/{widgetKey}"] = Who.Public,
         ["POST /api/widget/{widgetKey}/dialogs"] = Who.Public,
         ["DELETE /api/widget-memory"] = Who.Public,
+        ["GET /api/phone-countries"] = Who.Public,
         ["POST /api/dialog-thread"] = Who.Public,
         ["POST /api/dialog-thread/replies"] = Who.Public,
         ["POST /api/acs/calls/{accountId}/{callId}/{attempt:int}/{secret}"] = Who.Public,
