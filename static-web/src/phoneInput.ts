@@ -49,7 +49,8 @@ function countryOfZone(zone: string | null, list: PhoneCountry[]): string | null
   if (!zone || list.length === 0) return null;
   if (!zoneCountries.has(zone)) {
     zoneCountries.set(zone, list.find((c) => {
-      const locale = new Intl.Locale(`und-${c.country}`) as Intl.Locale & { getTimeZones?: () => string[] | undefined; timeZones?: string[] };
+      // The region alone decides its time zones; the language is only there to make a valid tag.
+      const locale = new Intl.Locale("en", { region: c.country }) as Intl.Locale & { getTimeZones?: () => string[] | undefined; timeZones?: string[] };
       return (locale.getTimeZones?.() ?? locale.timeZones)?.includes(zone) ?? false;
     })?.country ?? null);
   }
