@@ -3,7 +3,7 @@ import { appointmentFields } from "../appointmentFields";
 import { h, replace, uid } from "../dom";
 import { t, uiLocale } from "../i18n";
 import type { Context } from "../main";
-import { askCancelReason } from "../reasonDialog";
+import { appointmentActions } from "../appointmentActions";
 import { addDays, addMinutes, formatClock, formatDay, formatRange, localParts, mondayOf } from "../time";
 import { showProblem } from "./cases";
 
@@ -284,6 +284,7 @@ async function openEditDialog(entry: CalendarEntry, zone: string, done: () => Pr
   const alert = h("div", { class: "alert error", role: "alert", hidden: true });
   const message = h("div", { role: "status" });
   const individual = appointment.type === "individual";
+  const actions = appointmentActions(entry.id, { message, alert });
   const form = h("form", { novalidate: true },
     h("h2", {}, t("calendar.editAppointment"), ": ", entry.caseName),
     alert, message,
@@ -293,27 +294,8 @@ async function openEditDialog(entry: CalendarEntry, zone: string, done: () => Pr
       h("div", { class: "field" }, h("label", { for: ids.end }, t("appointments.end")), e)),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("appointments.reschedule")),
-      individual ? h("button", { type: "button", class: "secondary", onclick: async () => {
-        alert.hidden = true;
-        try {
-          await api("POST", `/api/appointments/${entry.id}/invitations`, {});
-          message.className = "alert success";
-          message.textContent = t("appointments.resent");
-        } catch (error) {
-          showProblem(error, alert, () => false);
-        }
-      } }, t("appointments.resend")) : null,
-      h("button", { type: "button", class: "danger", onclick: async () => {
-        const reason = await askCancelReason();
-        if (reason === null) return;
-        try {
-          await api("POST", `/api/appointments/${entry.id}/cancel`, { reason: reason || null });
-          dialog.close();
-          await done();
-        } catch (error) {
-          showProblem(error, alert, () => false);
-        }
-      } }, t("appointments.cancel")),
+      individual ? actions.resend : null,
+      actions.cancel(async () => { dialog.close(); await done(); }),
       h("a", { href: `/cases/${entry.caseId}`, "data-link": true, class: "button secondary", onclick: () => dialog.close() }, t("calendar.openCase")),
       h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, t("appointments.close"))));
   const dialog = h("dialog", { class: "modal" }, form);

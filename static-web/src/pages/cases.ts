@@ -5,7 +5,7 @@ import { customFieldInput } from "../customFieldInput";
 import { copyLinkControl } from "../forms";
 import { t, uiLocale, type TextKey } from "../i18n";
 import type { Context } from "../main";
-import { askCancelReason } from "../reasonDialog";
+import { appointmentActions } from "../appointmentActions";
 import { formatDateTime, formatTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
 
@@ -313,6 +313,7 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
     }
   });
   const cancelled = a.status === "cancelled";
+  const actions = appointmentActions(a.id, { message, alert: error });
   return h("article", { class: `appointment ${cancelled ? "cancelled" : ""}`, "data-appointment": a.id },
     h("div", { class: "appointment-head" },
       h("strong", {}, formatDateTime(a.start, zone, uiLocale()), "–", formatTime(a.end, zone, uiLocale())),
@@ -325,25 +326,8 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
     error, message,
     !cancelled ? h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", onclick: () => { resched.hidden = !resched.hidden; } }, t("appointments.reschedule")),
-      a.type === "individual" ? h("button", { type: "button", class: "secondary", onclick: async () => {
-        try {
-          await api("POST", `/api/appointments/${a.id}/invitations`, {});
-          message.className = "alert success";
-          message.textContent = t("appointments.resent");
-        } catch (err) {
-          showProblem(err, error, () => false);
-        }
-      } }, t("appointments.resend")) : null,
-      h("button", { type: "button", class: "danger", onclick: async () => {
-        const reason = await askCancelReason();
-        if (reason === null) return;
-        try {
-          await api("POST", `/api/appointments/${a.id}/cancel`, { reason: reason || null });
-          await refresh();
-        } catch (err) {
-          showProblem(err, error, () => false);
-        }
-      } }, t("appointments.cancel"))) : null,
+      a.type === "individual" ? actions.resend : null,
+      actions.cancel(refresh)) : null,
     resched);
 }
 
