@@ -163,7 +163,8 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         }
         Assert.Equal("Rückruf am Montag", stored);
 
-        // The case list stays at the top of its column however long the case is.
+        // The case list stays at the top of its column however long the case is, also scrolled to the end of it.
+        await page.Locator("details.schedule").EvaluateAsync("e => e.scrollIntoView()");
         var list = await page.Locator(".case-list-panel").BoundingBoxAsync();
         var detail = await page.Locator(".case-detail").BoundingBoxAsync();
         Assert.True(Math.Abs(list!.Y - detail!.Y) < 2, $"case list at {list.Y}, case at {detail.Y}");
