@@ -19,26 +19,32 @@ public sealed class QueuePump(
     IOptions<QueuePumpOptions> options,
     IConfiguration configuration,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<QueuePump> logger) : BackgroundService
 {
     private readonly QueuePumpOptions _options = options.Value;
 
     public static string PoisonQueueName(string queueName) => queueName + "-poison";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (HostingMode.IsFunctionsHost(configuration) || !_options.Enabled)
         {
-            return Task.CompletedTask;
+            return;
+        }
+        // No work before the app serves: a start that fails (a taken port) handles no message.
+        if (!await lifetime.StartedAsync(stoppingToken))
+        {
+            return;
         }
         var only = (_options.Queues ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var queues = invoker.Queues.Select(q => q.QueueName).Where(q => only.Length == 0 || only.Contains(q)).ToList();
         if (queues.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
         logger.LogInformation("Queue pump polling {Queues}", string.Join(", ", queues));
-        return Task.WhenAll(queues.SelectMany(q => Enumerable.Range(0, _options.Receivers).Select(_ => PollAsync(q, stoppingToken))));
+        await Task.WhenAll(queues.SelectMany(q => Enumerable.Range(0, _options.Receivers).Select(_ => PollAsync(q, stoppingToken))));
     }
 
     private async Task PollAsync(string queueName, CancellationToken stoppingToken)

@@ -7,17 +7,22 @@ namespace Parley.Functions.Workflows;
 /// without a schedule monitor, a firing missed while the app was down is not replayed: timer jobs are sweeps
 /// that catch up on their own.
 /// </summary>
-public sealed class TimerScheduler(WorkflowInvoker invoker, IConfiguration configuration, TimeProvider time, ILogger<TimerScheduler> logger) : BackgroundService
+public sealed class TimerScheduler(WorkflowInvoker invoker, IConfiguration configuration, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<TimerScheduler> logger) : BackgroundService
 {
     public const string EnabledSetting = "Timers:Enabled";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (HostingMode.IsFunctionsHost(configuration) || !configuration.GetValue(EnabledSetting, true))
         {
-            return Task.CompletedTask;
+            return;
         }
-        return Task.WhenAll(invoker.Timers.Select(t => RunAsync(t, stoppingToken)));
+        // Like the queue pump: nothing fires before the app serves, nor after a start that failed.
+        if (!await lifetime.StartedAsync(stoppingToken))
+        {
+            return;
+        }
+        await Task.WhenAll(invoker.Timers.Select(t => RunAsync(t, stoppingToken)));
     }
 
     private async Task RunAsync(TimerHandlerRegistration timer, CancellationToken stoppingToken)

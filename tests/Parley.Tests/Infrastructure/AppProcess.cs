@@ -54,6 +54,9 @@ public sealed class AppProcess : IAsyncDisposable
             info.Environment.Remove(key);
         }
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // The test Azurite is shared: a pump in this process would take (and handle) other tests' queue messages.
+        info.Environment["QueuePump__Enabled"] = "false";
+        info.Environment["Timers__Enabled"] = "false";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
