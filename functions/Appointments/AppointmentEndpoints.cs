@@ -53,7 +53,7 @@ public static class AppointmentEndpoints
         try
         {
             var (_, appointment) = await store.BookAsync(tenant, c,
-                current => plan(current, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) },
+                current => plan(current, Entry("scheduled", tenant, time, null)),
                 current => current with { Email = email, Phone = phone }, ct);
             await NotifyAsync(notify, logs, appointment);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
@@ -114,7 +114,7 @@ public static class AppointmentEndpoints
         }
         try
         {
-            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)) with { Origin = Hosting.PublicUrl.Of(http) }, ct);
+            var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)), ct);
             await NotifyAsync(notify, logs, appointment);
             return (null, created, appointment);
         }

@@ -40,9 +40,6 @@ public sealed record Appointment(
     DateTimeOffset UpdatedAt)
 {
     public ETag ETag { get; init; }
-
-    /// <summary>The dashboard address the appointment was booked from; links sent later by background work use it.</summary>
-    public string? Origin { get; init; }
 }
 
 public sealed record InvitationInput(bool? Sms, bool? Email, string? Language);

@@ -410,7 +410,6 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         { "Secrets", secrets.Protect(a.JoinToken, a.Pin) },
         { "Status", a.Status.ToString() },
         { "History", JsonSerializer.Serialize(a.History, QueueJsonOptions) },
-        { "Origin", a.Origin },
         { "CreatedAt", a.CreatedAt },
         { "UpdatedAt", a.UpdatedAt },
     };
@@ -424,7 +423,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             new InvitationRequest(e.GetBoolean("InvitationSms") ?? false, e.GetBoolean("InvitationEmail") ?? false, e.GetString("InvitationLanguage") ?? "en"),
             e.GetBoolean("PinProtected") ?? false, pin, token, Enum.Parse<AppointmentStatus>(e.GetString("Status")!),
             JsonSerializer.Deserialize<List<HistoryEntry>>(e.GetString("History") ?? "[]", QueueJsonOptions)!,
-            e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag, Origin = e.GetString("Origin") };
+            e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
     }
 
     private static readonly JsonSerializerOptions QueueJsonOptions = new(JsonSerializerDefaults.Web);

@@ -96,7 +96,6 @@ public static class ServerText
         ["Operator is deactivated"] = "Operator ist deaktiviert",
         ["An account needs at least one active administrator. Make someone else an administrator first."] = "Ein Konto braucht mindestens einen aktiven Administrator. Machen Sie zuerst jemand anderen zum Administrator.",
         ["Last administrator"] = "Letzter Administrator",
-        ["API keys are managed by signed-in administrators, not by API keys."] = "API-Schlüssel werden von angemeldeten Administratoren verwaltet, nicht von API-Schlüsseln.",
         ["Too many requests"] = "Zu viele Anfragen",
         ["Too many requests from your network. Please wait a moment and try again."] = "Zu viele Anfragen aus Ihrem Netzwerk. Bitte warten Sie einen Moment und versuchen Sie es erneut.",
         ["Temporarily unavailable"] = "Vorübergehend nicht verfügbar",

@@ -51,7 +51,6 @@ public sealed record Dialog(
     int MessageCount,
     bool Closed,
     string ProtectedReplySecret,
-    string Origin,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {

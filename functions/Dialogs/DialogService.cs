@@ -2,7 +2,7 @@ using Parley.Functions.Common;
 
 namespace Parley.Functions.Dialogs;
 
-public sealed record NewDialog(string Keyword, DateTimeOffset? AvailableUntil, DateTimeOffset? WishedAt, string TimeZone, string Language, CustomerContact Contact, string Message, string Origin);
+public sealed record NewDialog(string Keyword, DateTimeOffset? AvailableUntil, DateTimeOffset? WishedAt, string TimeZone, string Language, CustomerContact Contact, string Message);
 
 /// <summary>
 /// Writes dialogs and their messages and hands them to the <see cref="DialogQueueHandler"/> workflow. Each write is
@@ -19,7 +19,7 @@ public sealed class DialogService(DialogStore store, CustomerIds customerIds, Re
         var customerId = await customerIds.ForEmailAsync(accountId, input.Contact.Email, ct);
         var now = time.GetUtcNow();
         var dialog = new Dialog(accountId, store.NewDialogId(), operatorId, customerId, input.Keyword, input.AvailableUntil, input.WishedAt, input.TimeZone, input.Language,
-            input.Contact, input.Message, input.Message, DialogParty.Customer, false, 1, false, replyLinks.NewProtectedSecret(), input.Origin, now, now);
+            input.Contact, input.Message, input.Message, DialogParty.Customer, false, 1, false, replyLinks.NewProtectedSecret(), now, now);
         var work = new DialogWork(accountId, dialog.Id, 1);
         await queue.EnqueueAsync(work, HandOverDelay, ct);
         await store.CreateAsync(dialog, new DialogMessage(1, DialogParty.Customer, input.Message, now, null), ct);

@@ -199,7 +199,6 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
         { "MessageCount", d.MessageCount },
         { "Closed", d.Closed },
         { "ProtectedReplySecret", d.ProtectedReplySecret },
-        { "Origin", d.Origin },
         { "CreatedAt", d.CreatedAt },
         { "UpdatedAt", d.UpdatedAt },
     };
@@ -214,6 +213,6 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
         e.GetDateTimeOffset("WishedAt"), e.GetString("TimeZone") ?? "UTC", e.GetString("Language") ?? "en",
         new CustomerContact(e.GetString("ContactEmail") ?? "", e.GetString("ContactCallPhone"), e.GetString("ContactSmsPhone")),
         e.GetString("FirstMessage") ?? "", e.GetString("LastMessage") ?? "", Enum.Parse<DialogParty>(e.GetString("LastFrom")!), e.GetBoolean("Answered") ?? false,
-        e.GetInt32("MessageCount") ?? 1, e.GetBoolean("Closed") ?? false, e.GetString("ProtectedReplySecret") ?? "", e.GetString("Origin") ?? "http://localhost:7071", e.GetDateTimeOffset("CreatedAt") ?? default,
+        e.GetInt32("MessageCount") ?? 1, e.GetBoolean("Closed") ?? false, e.GetString("ProtectedReplySecret") ?? "", e.GetDateTimeOffset("CreatedAt") ?? default,
         e.GetDateTimeOffset("UpdatedAt") ?? default) { ETag = e.ETag };
 }

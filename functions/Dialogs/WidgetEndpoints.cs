@@ -136,7 +136,7 @@ public static class WidgetEndpoints
             return RateLimitEndpointExtensions.TooBusy();
         }
         var customerId = await dialogs.StartAsync(key!.Value.AccountId, adviser!.Id, new NewDialog(keyword!, until, wished, zoneId, language,
-            new CustomerContact(email!, callPhone, smsPhone), message!, Hosting.PublicUrl.Of(http)), ct);
+            new CustomerContact(email!, callPhone, smsPhone), message!), ct);
         if (input.Remember == true)
         {
             memory.Write(http.Response, new RememberedDetails(keyword!, email!, callPhone, smsPhone, input.RememberSecretWord == true ? word : null));

@@ -28,7 +28,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
     [InlineData("de-DE")]
     public async Task Enter_in_the_calendar_creates_the_case_with_its_contact_and_operators_and_the_invitation_goes_out(string locale)
     {
-        var text = await TextsFor(locale);
+        var text = TextsFor(locale);
         await using var context = await fixture.NewContextAsync(locale);
         var page = await context.NewPageAsync();
         var me = await SignUpByApiAsync(page);
@@ -67,9 +67,9 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         var timeBox = await appointment.Locator(".event-time").BoundingBoxAsync();
         Assert.True(timeBox!.X >= eventBox!.X && timeBox.X + timeBox.Width <= eventBox.X + eventBox.Width && timeBox.Y + timeBox.Height <= eventBox.Y + eventBox.Height + 1,
             $"the time ({timeBox.X},{timeBox.Y} {timeBox.Width}×{timeBox.Height}) is clipped by its event ({eventBox.X},{eventBox.Y} {eventBox.Width}×{eventBox.Height})");
-        var cases = await GetJsonAsync(page, "/api/cases?q=carla");
+        var cases = await DashboardApi.GetAsync(page, "/api/cases?q=carla");
         var caseId = cases.GetProperty("items")[0].GetProperty("id").GetString()!;
-        var created = await GetJsonAsync(page, $"/api/cases/{caseId}");
+        var created = await DashboardApi.GetAsync(page, $"/api/cases/{caseId}");
         Assert.Equal(("carla@example.com", "+491701234567"), (created.GetProperty("email").GetString(), created.GetProperty("phone").GetString()));
         Assert.Equal(new[] { me, otto }.Order(), created.GetProperty("assignedOperatorIds").EnumerateArray().Select(e => e.GetString()!).Order());
 
@@ -124,7 +124,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
     [InlineData("de-DE")]
     public async Task The_case_page_shows_the_name_rule_keeps_typing_through_a_reload_and_cancels_with_a_reason(string locale)
     {
-        var text = await TextsFor(locale);
+        var text = TextsFor(locale);
         await using var context = await fixture.NewContextAsync(locale);
         var page = await context.NewPageAsync();
         var me = await SignUpByApiAsync(page);
@@ -146,7 +146,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         var copy = card.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^" + Regex.Escape(text["copy"])) });
         await copy.ClickAsync();
         await Expect(card.GetByText("✓ " + text["copied"])).ToBeVisibleAsync();
-        StringAssert(await copy.GetAttributeAsync("data-url"), "/meet#");
+        Assert.Contains("/meet#", await copy.GetAttributeAsync("data-url") ?? "");
 
         // Typing, then reloading at once: nothing is lost, and the server has it.
         await page.GetByLabel(text["notes"]).FillAsync("Rückruf am Montag");
@@ -155,7 +155,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         string? stored = null;
         for (var i = 0; i < 100 && stored != "Rückruf am Montag"; i++)
         {
-            stored = (await GetJsonAsync(page, $"/api/cases/{caseId}")).GetProperty("notes").GetString();
+            stored = (await DashboardApi.GetAsync(page, $"/api/cases/{caseId}")).GetProperty("notes").GetString();
             if (stored != "Rückruf am Montag")
             {
                 await page.WaitForTimeoutAsync(100); // the save after the reload is on its way
@@ -182,7 +182,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, $"33-cancel-reason-{locale}");
         await ask.GetByRole(AriaRole.Button, new() { Name = text["cancel"] }).ClickAsync();
         await Expect(page.Locator("article.appointment")).ToContainTextAsync(text["cancelled"]);
-        var history = (await GetJsonAsync(page, $"/api/cases/{caseId}/appointments"))[0].GetProperty("history").EnumerateArray().Last();
+        var history = (await DashboardApi.GetAsync(page, $"/api/cases/{caseId}/appointments"))[0].GetProperty("history").EnumerateArray().Last();
         Assert.Equal("Kunde ist krank", history.GetProperty("reason").GetString());
     }
 
@@ -192,7 +192,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         await SignUpByApiAsync(page);
-        await PostAsync(page, "/api/custom-fields", new { key = "contract", label = "Contract number", type = "text", required = true });
+        await DashboardApi.PostAsync(page, "/api/custom-fields", new { key = "contract", label = "Contract number", type = "text", required = true });
 
         await page.GotoAsync("/cases");
         await page.GetByRole(AriaRole.Button, new() { Name = "+ New case" }).ClickAsync();
@@ -207,19 +207,17 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
 
         await Expect(page).ToHaveURLAsync(new Regex("/cases/[a-z2-7]+$"));
         var caseId = page.Url.Split('/').Last();
-        Assert.Equal("V-2026-17", (await GetJsonAsync(page, $"/api/cases/{caseId}")).GetProperty("customFields").GetProperty("contract").GetString());
+        Assert.Equal("V-2026-17", (await DashboardApi.GetAsync(page, $"/api/cases/{caseId}")).GetProperty("customFields").GetProperty("contract").GetString());
     }
 
     // ---- helpers ----
 
-    private static void StringAssert(string? value, string contains) => Assert.Contains(contains, value ?? "");
-
     /// <summary>The UI texts of the locale's language (static-web/src/i18n), by this test's short names.</summary>
-    private static Task<Dictionary<string, string>> TextsFor(string locale)
+    private static Dictionary<string, string> TextsFor(string locale)
     {
         var file = Parley.Testing.RepositoryPaths.Combine("static-web", "src", "i18n", locale[..2] + ".json");
         var catalog = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file))!;
-        return Task.FromResult(Keys.ToDictionary(k => k.Key, k => catalog[k.Value]));
+        return Keys.ToDictionary(k => k.Key, k => catalog[k.Value]);
     }
 
     /// <summary>The YYYY-MM-DD of that weekday next week, in Berlin.</summary>
@@ -234,7 +232,7 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
     private static async Task<string> SignUpByApiAsync(IPage page)
     {
         await page.GotoAsync("/sign-in");
-        var me = await PostAsync(page, "/api/accounts", new
+        var me = await DashboardApi.PostAsync(page, "/api/accounts", new
         {
             businessName = "Kanzlei", timeZone = "Europe/Berlin", adminName = "Anna Admin", email = $"flow.{Guid.NewGuid():N}@example.com", password = Infrastructure.Accounts.Password,
         });
@@ -242,32 +240,14 @@ public sealed class CaseAndCalendarFlowTests(BrowserFixture fixture)
     }
 
     private static async Task<string> AddOperatorAsync(IPage page, string name) =>
-        (await PostAsync(page, "/api/operators", new { name, email = $"op.{Guid.NewGuid():N}@example.com", role = "operator" })).GetProperty("operator").GetProperty("id").GetString()!;
+        (await DashboardApi.PostAsync(page, "/api/operators", new { name, email = $"op.{Guid.NewGuid():N}@example.com", role = "operator" })).GetProperty("operator").GetProperty("id").GetString()!;
 
     private static async Task<(string CaseId, string AppointmentId)> BookAsync(IPage page, string caseName, string date, string start, string end, string operatorId)
     {
-        var created = await PostAsync(page, "/api/appointments", new
+        var created = await DashboardApi.PostAsync(page, "/api/appointments", new
         {
             @case = new { name = caseName, email = "customer@example.com" }, start = $"{date}T{start}", end = $"{date}T{end}", timeZone = "Europe/Berlin", operatorIds = new[] { operatorId },
         });
         return (created.GetProperty("case").GetProperty("id").GetString()!, created.GetProperty("appointment").GetProperty("id").GetString()!);
-    }
-
-    private static async Task<JsonElement> PostAsync(IPage page, string path, object body)
-    {
-        var response = await page.APIRequest.PostAsync(path, new()
-        {
-            DataObject = body, Headers = new Dictionary<string, string> { ["X-Parley-Client"] = "dashboard" },
-        });
-        var text = await response.TextAsync();
-        Assert.True(response.Ok, $"POST {path}: {response.Status} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(IPage page, string path)
-    {
-        var response = await page.APIRequest.GetAsync(path, new() { Headers = new Dictionary<string, string> { ["X-Parley-Client"] = "dashboard" } });
-        Assert.True(response.Ok, $"GET {path}: {response.Status}");
-        return JsonDocument.Parse(await response.TextAsync()).RootElement.Clone();
     }
 }

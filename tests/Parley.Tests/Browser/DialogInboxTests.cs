@@ -91,16 +91,10 @@ public sealed partial class DialogInboxTests(BrowserFixture fixture)
     /// <summary>A secret word and the administrator's own alerts, through the API the dashboard uses; returns the adviser's widget key.</summary>
     private static async Task<string> SetUpDialogsAsync(IPage page)
     {
-        var headers = new Dictionary<string, string> { ["X-Parley-Client"] = "dashboard" };
-        var word = await page.APIRequest.PostAsync("/api/dialog-settings/secret-words", new() { DataObject = new { word = "demo13" }, Headers = headers });
-        Assert.True(word.Ok, await word.TextAsync());
-        var alerts = await page.APIRequest.PutAsync("/api/me/dialog-alerts", new()
-        {
-            DataObject = new { email = "alerts.anna@example.com", emailOn = true, voicePhone = (string?)null, voiceOn = false, smsPhone = (string?)null, smsOn = false },
-            Headers = headers,
-        });
-        Assert.True(alerts.Ok, await alerts.TextAsync());
-        return JsonDocument.Parse(await alerts.TextAsync()).RootElement.GetProperty("widgetKey").GetString()!;
+        await DashboardApi.PostAsync(page, "/api/dialog-settings/secret-words", new { word = "demo13" });
+        var alerts = await DashboardApi.SendAsync(page, "PUT", "/api/me/dialog-alerts",
+            new { email = "alerts.anna@example.com", emailOn = true, voicePhone = (string?)null, voiceOn = false, smsPhone = (string?)null, smsOn = false });
+        return alerts.GetProperty("widgetKey").GetString()!;
     }
 
     /// <summary>A customer's request through the widget's endpoint, wishing an appointment next week; returns the customer id.</summary>

@@ -80,6 +80,10 @@ public sealed class StorageOutageTests
                 {
                     Assert.Contains("Still here", await probe.Content.ReadAsStringAsync());
                 }
+                else
+                {
+                    await Task.Delay(100); // poll interval: a refused probe can fail fast, before Azurite has drained the stall
+                }
             }
             Assert.Equal(HttpStatusCode.OK, recovered);
         }
