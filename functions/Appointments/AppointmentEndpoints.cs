@@ -46,7 +46,7 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
-        if (await HandOverAsync(notify, logs, tenant.AccountId, appointmentId, 0) is { } unavailable)
+        if (await HandOverAsync(notify, http, tenant.AccountId, appointmentId, 0) is { } unavailable)
         {
             return unavailable;
         }
@@ -108,7 +108,7 @@ public static class AppointmentEndpoints
         {
             return (v.Problem(), null, null);
         }
-        if (await HandOverAsync(notify, logs, tenant.AccountId, appointmentId, 0) is { } unavailable)
+        if (await HandOverAsync(notify, http, tenant.AccountId, appointmentId, 0) is { } unavailable)
         {
             return (unavailable, null, null);
         }
@@ -189,7 +189,7 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
-        if (await HandOverAsync(notify, logs, tenant.AccountId, current.Id, current.History.Count) is { } unavailable)
+        if (await HandOverAsync(notify, http, tenant.AccountId, current.Id, current.History.Count) is { } unavailable)
         {
             return unavailable;
         }
@@ -236,7 +236,7 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
-        if (await HandOverAsync(notify, logs, tenant.AccountId, id, visible.Appointment.History.Count) is { } unavailable)
+        if (await HandOverAsync(notify, http, tenant.AccountId, id, visible.Appointment.History.Count) is { } unavailable)
         {
             return unavailable;
         }
@@ -278,7 +278,7 @@ public static class AppointmentEndpoints
         {
             return v.Problem();
         }
-        if (await HandOverAsync(notify, logs, tenant.AccountId, id, current.History.Count) is { } unavailable)
+        if (await HandOverAsync(notify, http, tenant.AccountId, id, current.History.Count) is { } unavailable)
         {
             return unavailable;
         }
@@ -402,18 +402,19 @@ public static class AppointmentEndpoints
 
     /// <summary>
     /// Queues the hidden hand-over item before an appointment write (see <see cref="NotificationQueue.HandOverAsync"/>).
-    /// When the queue is unreachable the request ends here with 503, before anything is written.
+    /// When the queue is unreachable the request ends here with 503, before anything is written; the outage is logged
+    /// once, like every other (<see cref="Storage.StorageOutage"/>), not as a stack trace per request.
     /// </summary>
-    private static async Task<IResult?> HandOverAsync(NotificationQueue queue, ILoggerFactory logs, string accountId, string appointmentId, int fromHistoryIndex)
+    private static async Task<IResult?> HandOverAsync(NotificationQueue queue, HttpContext http, string accountId, string appointmentId, int fromHistoryIndex)
     {
         try
         {
             await queue.HandOverAsync(accountId, appointmentId, fromHistoryIndex, CancellationToken.None);
             return null;
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (Storage.StorageOutage.IsOutage(ex) || ex is OperationCanceledException)
         {
-            logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notification hand-over of appointment {AppointmentId}; nothing written", appointmentId);
+            http.RequestServices.GetRequiredService<Storage.StorageOutage>().Report(ex, $"notification hand-over of appointment {appointmentId}, nothing written");
             return Storage.StorageOutage.Unavailable(L("Parley cannot queue the customer's messages right now, so nothing was saved. Please try again shortly."));
         }
     }
