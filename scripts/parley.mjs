@@ -16,7 +16,7 @@ const isWindows = process.platform === "win32";
 const [command, ...rest] = process.argv.slice(2);
 const passThrough = rest[0] === "--" ? rest.slice(1) : rest;
 
-const AZURITE_PORTS = { table: 10002, queue: 10001 };
+const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 const APP_PORT = 7071;
 
 function log(message) {
@@ -108,7 +108,7 @@ async function waitForPort(port, child, seconds) {
   return false;
 }
 
-/** Starts Azurite's table and queue services unless Azurite already listens; returns the processes we own. */
+/** Starts Azurite's blob, queue and table services unless Azurite already listens; returns the processes we own. */
 async function startAzurite() {
   const owned = [];
   const dataDir = path.join(root, ".azurite");

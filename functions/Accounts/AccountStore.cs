@@ -2,7 +2,7 @@ using Azure;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Accounts;
 
@@ -27,10 +27,10 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
     private const string OperatorPrefix = "operator|";
     private const string ApiKeyPrefix = "apikey|";
 
-    private readonly TableStorageClient _accounts = storage.GetTableClient(AccountsTable);
-    private readonly TableStorageClient _logins = storage.GetTableClient(LoginsTable);
-    private readonly TableStorageClient _apiKeys = storage.GetTableClient(ApiKeysTable);
-    private readonly TableStorageClient _passwordLinks = storage.GetTableClient(PasswordLinksTable);
+    private readonly TableClient _accounts = storage.GetTableClient(AccountsTable);
+    private readonly TableClient _logins = storage.GetTableClient(LoginsTable);
+    private readonly TableClient _apiKeys = storage.GetTableClient(ApiKeysTable);
+    private readonly TableClient _passwordLinks = storage.GetTableClient(PasswordLinksTable);
 
     // ---- accounts ----
 
@@ -40,9 +40,9 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         await ClaimLoginAsync(admin.Email, admin.AccountId, admin.Id, cancellationToken);
         try
         {
-            await _accounts.SubmitTransactionAsync([
-                TableTransactionAction.Add(ToEntity(account)),
-                TableTransactionAction.Add(ToEntity(admin)),
+            await _accounts.SubmitAtomicallyAsync([
+                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(account)),
+                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(admin)),
             ], cancellationToken);
         }
         catch
@@ -57,8 +57,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
 
     internal async Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
     {
-        var row = await _accounts.GetEntityIfExistsAsync(accountId, AccountRow, cancellationToken: cancellationToken);
-        return row.HasValue ? ToAccount(row.Value!) : null;
+        var row = await _accounts.GetEntityOrNullAsync(accountId, AccountRow, cancellationToken: cancellationToken);
+        return row is null ? null : ToAccount(row);
     }
 
     /// <summary>Settings for read-only decisions (visibility, defaults), cached for 15 s per instance.</summary>
@@ -78,7 +78,7 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
     public async Task<Account> UpdateAccountAsync(Tenant tenant, Account account, CancellationToken cancellationToken)
     {
         var entity = ToEntity(account with { Id = tenant.AccountId });
-        await _accounts.UpdateEntityAsync(entity, account.ETag, TableUpdateMode.Replace, cancellationToken);
+        entity.ETag = (await _accounts.UpdateEntityAsync(entity, account.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
         cache.Remove("account|" + tenant.AccountId);
         return account with { ETag = entity.ETag };
     }
@@ -94,15 +94,15 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         {
             return null;
         }
-        var row = await _accounts.GetEntityIfExistsAsync(accountId, OperatorPrefix + operatorId, cancellationToken: cancellationToken);
-        return row.HasValue ? ToOperator(row.Value!) : null;
+        var row = await _accounts.GetEntityOrNullAsync(accountId, OperatorPrefix + operatorId, cancellationToken: cancellationToken);
+        return row is null ? null : ToOperator(row);
     }
 
     public async Task<IReadOnlyList<Operator>> ListOperatorsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         var list = new List<Operator>();
-        var filter = TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {OperatorPrefix} and RowKey lt {TableFilter.PrefixUpperBound(OperatorPrefix)}");
-        await foreach (var e in _accounts.QueryAsync(filter, cancellationToken: cancellationToken))
+        var filter = TableClientExtensions.StartsWithFilter(tenant.AccountId, OperatorPrefix);
+        await foreach (var e in _accounts.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             list.Add(ToOperator(e));
         }
@@ -157,13 +157,13 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         {
             if (account is null)
             {
-                await _accounts.UpdateEntityAsync(entity, before.ETag, TableUpdateMode.Replace, cancellationToken);
+                entity.ETag = (await _accounts.UpdateEntityAsync(entity, before.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
             }
             else
             {
-                await _accounts.SubmitTransactionAsync([
-                    TableTransactionAction.Update(entity, TableUpdateMode.Replace, before.ETag),
-                    TableTransactionAction.Update(ToEntity(account), TableUpdateMode.Replace, account.ETag),
+                await _accounts.SubmitAtomicallyAsync([
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(account), account.ETag),
                 ], cancellationToken);
             }
         }
@@ -186,8 +186,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
 
     public async Task<(string AccountId, string OperatorId)?> FindLoginAsync(string email, CancellationToken cancellationToken)
     {
-        var row = await _logins.GetEntityIfExistsAsync(EmailAddress.Normalize(email), "", cancellationToken: cancellationToken);
-        return row.HasValue ? (row.Value!.GetString("AccountId")!, row.Value.GetString("OperatorId")!) : null;
+        var row = await _logins.GetEntityOrNullAsync(EmailAddress.Normalize(email), "", cancellationToken: cancellationToken);
+        return row is null ? null : (row.GetString("AccountId")!, row.GetString("OperatorId")!);
     }
 
     private async Task ClaimLoginAsync(string email, string accountId, string operatorId, CancellationToken cancellationToken)
@@ -195,13 +195,13 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         var entity = new TableEntity(email, "") { { "AccountId", accountId }, { "OperatorId", operatorId } };
         try
         {
-            await _logins.AddEntityAsync(entity, cancellationToken);
+            entity.ETag = (await _logins.AddEntityAsync(entity, cancellationToken)).Headers.ETag ?? default;
             return;
         }
         catch (RequestFailedException ex) when (ex.IsAlreadyExists())
         {
         }
-        var existing = (await _logins.GetEntityIfExistsAsync(email, "", cancellationToken: cancellationToken)).Value;
+        var existing = await _logins.GetEntityOrNullAsync(email, "", cancellationToken: cancellationToken);
         if (existing is not null)
         {
             var holder = await GetOperatorAsync(existing.GetString("AccountId")!, existing.GetString("OperatorId")!, cancellationToken);
@@ -212,7 +212,7 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
             try
             {
                 // An orphan from an interrupted write: take it over, unless someone else just did.
-                await _logins.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                entity.ETag = (await _logins.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
                 return;
             }
             catch (RequestFailedException ex) when (ex.IsConditionFailed() || ex.IsNotFound())
@@ -226,7 +226,7 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
     {
         try
         {
-            var row = (await _logins.GetEntityIfExistsAsync(email, "")).Value;
+            var row = await _logins.GetEntityOrNullAsync(email, "");
             if (row is not null && row.GetString("AccountId") == accountId && row.GetString("OperatorId") == operatorId)
             {
                 await _logins.DeleteEntityAsync(email, "", row.ETag);
@@ -258,8 +258,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
     public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         var list = new List<ApiKeyRecord>();
-        var filter = TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {ApiKeyPrefix} and RowKey lt {TableFilter.PrefixUpperBound(ApiKeyPrefix)}");
-        await foreach (var e in _accounts.QueryAsync(filter, cancellationToken: cancellationToken))
+        var filter = TableClientExtensions.StartsWithFilter(tenant.AccountId, ApiKeyPrefix);
+        await foreach (var e in _accounts.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             list.Add(ToApiKey(e));
         }
@@ -273,8 +273,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         {
             return false;
         }
-        var row = await _accounts.GetEntityIfExistsAsync(tenant.AccountId, ApiKeyPrefix + keyId, cancellationToken: cancellationToken);
-        if (!row.HasValue)
+        var row = await _accounts.GetEntityOrNullAsync(tenant.AccountId, ApiKeyPrefix + keyId, cancellationToken: cancellationToken);
+        if (row is null)
         {
             return false;
         }
@@ -291,8 +291,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         {
             return null;
         }
-        var row = await _apiKeys.GetEntityIfExistsAsync(keyId, "", cancellationToken: cancellationToken);
-        return row.HasValue ? (row.Value!.GetString("AccountId")!, row.Value.GetString("SecretHash")!) : null;
+        var row = await _apiKeys.GetEntityOrNullAsync(keyId, "", cancellationToken: cancellationToken);
+        return row is null ? null : (row.GetString("AccountId")!, row.GetString("SecretHash")!);
     }
 
     internal async Task TouchApiKeyAsync(string accountId, string keyId, DateTimeOffset usedAt, CancellationToken cancellationToken)
@@ -325,7 +325,7 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
             { "ExpiresAt", expiresAt },
         }, cancellationToken);
         var pointer = CurrentLinkPartition(accountId, operatorId);
-        var previous = (await _passwordLinks.GetEntityIfExistsAsync(pointer, "", cancellationToken: cancellationToken)).Value?.GetString("Current");
+        var previous = (await _passwordLinks.GetEntityOrNullAsync(pointer, "", cancellationToken: cancellationToken))?.GetString("Current");
         await _passwordLinks.UpsertEntityAsync(new TableEntity(pointer, "") { { "Current", key }, { "ExpiresAt", expiresAt } }, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null && previous != key)
         {
@@ -339,13 +339,13 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
     public async Task<PasswordLink?> FindPasswordLinkAsync(string token, CancellationToken cancellationToken)
     {
         var key = SecureTokens.Hash(token);
-        var row = (await _passwordLinks.GetEntityIfExistsAsync(key, "", cancellationToken: cancellationToken)).Value;
+        var row = await _passwordLinks.GetEntityOrNullAsync(key, "", cancellationToken: cancellationToken);
         if (row is null || row.GetDateTimeOffset("ExpiresAt") < time.GetUtcNow())
         {
             return null;
         }
         var link = new PasswordLink(key, row.GetString("AccountId")!, row.GetString("OperatorId")!, row.ETag);
-        var pointer = (await _passwordLinks.GetEntityIfExistsAsync(CurrentLinkPartition(link.AccountId, link.OperatorId), "", cancellationToken: cancellationToken)).Value;
+        var pointer = await _passwordLinks.GetEntityOrNullAsync(CurrentLinkPartition(link.AccountId, link.OperatorId), "", cancellationToken: cancellationToken);
         // Links issued before pointers existed have none; any pointer names the one link that counts.
         return pointer is null || pointer.GetString("Current") == key ? link : null;
     }

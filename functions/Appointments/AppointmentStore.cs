@@ -4,7 +4,8 @@ using Azure;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 
 namespace Parley.Functions.Appointments;
 
@@ -32,7 +33,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
     private const string TimePrefix = "time|";
     private const string SlotPrefix = "slot|";
 
-    private TableStorageClient Table => cases.Table;
+    private TableClient Table => cases.Table;
 
     public async Task<Appointment?> GetAsync(Tenant tenant, string id, CancellationToken ct)
     {
@@ -40,7 +41,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         {
             return null;
         }
-        var row = (await Table.GetEntityIfExistsAsync(tenant.AccountId, AppointmentPrefix + id, cancellationToken: ct)).Value;
+        var row = await Table.GetEntityOrNullAsync(tenant.AccountId, AppointmentPrefix + id, cancellationToken: ct);
         return row is null ? null : ToAppointment(row);
     }
 
@@ -48,7 +49,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
     {
         var prefix = CaseAppointmentPrefix + caseId + "|";
         var ids = new List<string>();
-        await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {prefix} and RowKey lt {TableFilter.PrefixUpperBound(prefix)}"), select: ["RowKey"], cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter(tenant.AccountId, prefix), select: ["RowKey"], cancellationToken: ct))
         {
             ids.Add(e.RowKey[prefix.Length..]);
         }
@@ -63,7 +64,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         var lower = prefix + Stamp(from - MaxLength);
         var upper = prefix + Stamp(to);
         var entries = new List<CalendarEntry>();
-        await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey lt {upper}"), cancellationToken: ct))
+        await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey lt {upper}"), cancellationToken: ct))
         {
             var entry = new CalendarEntry(e.GetString("AppointmentId")!, e.GetString("CaseId")!, e.GetString("CaseName") ?? "", e.GetInt32("CaseNumber") ?? 0,
                 e.GetString("Type")!, e.GetDateTimeOffset("Start")!.Value, e.GetDateTimeOffset("End")!.Value, CaseStore.SplitIds(e.GetString("OperatorIds")));
@@ -94,7 +95,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             actions.AddRange(SlotActions(slots, remove: null, add: appointment));
             try
             {
-                await Table.SubmitTransactionAsync(actions, ct);
+                await Table.SubmitAtomicallyAsync(actions, ct);
                 return (after with { ETag = actions[0].Entity.ETag }, appointment with { ETag = actions[caseActionCount].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -148,12 +149,12 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             EnsureFree(slots, after, ignore: before.Id);
             var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
             var apptIndex = actions.Count;
-            actions.Add(TableTransactionAction.Update(ToEntity(after), TableUpdateMode.Replace, before.ETag));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(after), before.ETag));
             actions.AddRange(CalendarActions(before, after, caseAfter));
             actions.AddRange(SlotActions(slots, remove: before, add: after));
             try
             {
-                await Table.SubmitTransactionAsync(actions, ct);
+                await Table.SubmitAtomicallyAsync(actions, ct);
                 return (caseAfter with { ETag = actions[0].Entity.ETag }, after with { ETag = actions[apptIndex].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -182,12 +183,12 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             var slots = await ReadSlotsAsync(tenant, before.OperatorIds, before.Start, before.End, ct);
             var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
             var apptIndex = actions.Count;
-            actions.Add(TableTransactionAction.Update(ToEntity(after), TableUpdateMode.Replace, before.ETag));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(after), before.ETag));
             actions.AddRange(CalendarActions(before, null, caseAfter));
             actions.AddRange(SlotActions(slots, remove: before, add: null));
             try
             {
-                await Table.SubmitTransactionAsync(actions, ct);
+                await Table.SubmitAtomicallyAsync(actions, ct);
                 return after with { ETag = actions[apptIndex].Entity.ETag };
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -205,16 +206,16 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         var actions = new List<TableTransactionAction>();
         foreach (var a in await ListForCaseAsync(tenant, caseId, ct))
         {
-            actions.Add(TableTransactionAction.Delete(new TableEntity(tenant.AccountId, AppointmentPrefix + a.Id), ETag.All));
-            actions.Add(TableTransactionAction.Delete(new TableEntity(tenant.AccountId, CaseAppointmentPrefix + caseId + "|" + a.Id), ETag.All));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(tenant.AccountId, AppointmentPrefix + a.Id), ETag.All));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(tenant.AccountId, CaseAppointmentPrefix + caseId + "|" + a.Id), ETag.All));
             if (a.Status == AppointmentStatus.Scheduled)
             {
-                actions.AddRange(CalendarKeys(a).Select(key => TableTransactionAction.Delete(new TableEntity(tenant.AccountId, key), ETag.All)));
+                actions.AddRange(CalendarKeys(a).Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(tenant.AccountId, key), ETag.All)));
             }
         }
         foreach (var chunk in actions.Chunk(100))
         {
-            await Table.SubmitTransactionAsync(chunk, ct);
+            await Table.SubmitAtomicallyAsync(chunk, ct);
         }
     }
 
@@ -234,7 +235,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             var entity = ToEntity(after);
             try
             {
-                await Table.UpdateEntityAsync(entity, before.ETag, TableUpdateMode.Replace, ct);
+                entity.ETag = (await Table.UpdateEntityAsync(entity, before.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
                 return after with { ETag = entity.ETag };
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
@@ -258,7 +259,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         {
             var lower = SlotKey(op, HourOf(start));
             var upper = SlotKey(op, HourOf(end - TimeSpan.FromTicks(1)));
-            await foreach (var e in Table.QueryAsync(TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey le {upper}"), cancellationToken: ct))
+            await foreach (var e in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tenant.AccountId} and RowKey ge {lower} and RowKey le {upper}"), cancellationToken: ct))
             {
                 slots[e.RowKey] = new Slot(e.RowKey, e.ETag, JsonSerializer.Deserialize<List<Interval>>(e.GetString("Intervals") ?? "[]")!);
             }
@@ -316,16 +317,16 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
             {
                 if (intervals.Count > 0)
                 {
-                    yield return TableTransactionAction.Add(entity);
+                    yield return new TableTransactionAction(TableTransactionActionType.Add, entity);
                 }
             }
             else if (intervals.Count == 0)
             {
-                yield return TableTransactionAction.Delete(entity, slot!.ETag);
+                yield return new TableTransactionAction(TableTransactionActionType.Delete, entity, slot!.ETag);
             }
             else
             {
-                yield return TableTransactionAction.Update(entity, TableUpdateMode.Replace, slot!.ETag);
+                yield return new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, slot!.ETag);
             }
         }
     }
@@ -348,8 +349,8 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
 
     private IEnumerable<TableTransactionAction> AddActions(Appointment a, Case c)
     {
-        yield return TableTransactionAction.Add(ToEntity(a));
-        yield return TableTransactionAction.Add(new TableEntity(a.AccountId, CaseAppointmentPrefix + a.CaseId + "|" + a.Id));
+        yield return new TableTransactionAction(TableTransactionActionType.Add, ToEntity(a));
+        yield return new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(a.AccountId, CaseAppointmentPrefix + a.CaseId + "|" + a.Id));
         foreach (var action in CalendarActions(null, a, c))
         {
             yield return action;
@@ -363,7 +364,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         var newKeys = after is null || after.Status == AppointmentStatus.Cancelled ? [] : CalendarKeys(after).ToList();
         foreach (var key in oldKeys.Where(k => !newKeys.Contains(k)))
         {
-            yield return TableTransactionAction.Delete(new TableEntity(c.AccountId, key), ETag.All);
+            yield return new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(c.AccountId, key), ETag.All);
         }
         foreach (var key in newKeys)
         {
@@ -378,7 +379,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
                 { "End", after.End },
                 { "OperatorIds", string.Join(',', after.OperatorIds) },
             };
-            yield return oldKeys.Contains(key) ? TableTransactionAction.Upsert(entry, TableUpdateMode.Replace) : TableTransactionAction.Add(entry);
+            yield return oldKeys.Contains(key) ? new TableTransactionAction(TableTransactionActionType.UpsertReplace, entry) : new TableTransactionAction(TableTransactionActionType.Add, entry);
         }
     }
 

@@ -1,6 +1,6 @@
 using Azure;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Calls;
 
@@ -47,11 +47,11 @@ public sealed record CallRecord(
 public sealed class CallStore(StorageAccount storage)
 {
     public const string TableName = "Calls";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public async Task<CallRecord?> GetAsync(string accountId, string id, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, id, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(accountId, id, cancellationToken: ct);
         return row is null ? null : From(row);
     }
 
@@ -66,7 +66,7 @@ public sealed class CallStore(StorageAccount storage)
     public async Task<CallRecord> SaveAsync(CallRecord record, CancellationToken ct)
     {
         var entity = ToEntity(record);
-        await _table.UpdateEntityAsync(entity, record.ETag, TableUpdateMode.Replace, ct);
+        entity.ETag = (await _table.UpdateEntityAsync(entity, record.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
         return record with { ETag = entity.ETag };
     }
 

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure;
 using Parley.Functions.Appointments;
 using Parley.Functions.Common;
@@ -81,7 +82,7 @@ public static class CaseEndpoints
             {
                 return TypedResults.Ok(await ViewAsync(await store.SaveAsync(c, after, ct), tenant, fields, time, ct));
             }
-            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException) && attempt < 5)
+            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is TableTransactionFailedException) && attempt < 5)
             {
                 // Someone else saved another field meanwhile: apply this change on top of theirs.
             }
@@ -102,7 +103,7 @@ public static class CaseEndpoints
                 var saved = c.Status == status ? c : await store.SaveAsync(c, c with { Status = status, UpdatedAt = time.GetUtcNow() }, ct);
                 return TypedResults.Ok(await ViewAsync(saved, tenant, fields, time, ct));
             }
-            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException) && attempt < 5)
+            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is TableTransactionFailedException) && attempt < 5)
             {
             }
         }

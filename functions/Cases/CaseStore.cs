@@ -5,7 +5,7 @@ using Azure;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Cases;
 
@@ -26,18 +26,18 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
     internal const string ActivityPrefix = "activity|";
     private const string CounterRow = "counter";
 
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
     // One writer per account and instance at a time for numbering: no 412 storms between our own requests,
     // while If-Match still guards against other instances.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _numbering = new();
     private readonly ConcurrentDictionary<string, (int Next, ETag ETag)> _counters = new();
 
-    internal TableStorageClient Table => _table;
+    internal TableClient Table => _table;
 
     /// <summary>
     /// Creates a case with the next number, together with <paramref name="extra"/> actions in the same transaction.
-    /// A conflict in the extra actions surfaces as <see cref="TableTransactionFailedException"/> whose index is
-    /// relative to <paramref name="extra"/>; nothing is written then and no number is used up.
+    /// A conflict in the extra actions surfaces as <see cref="TableTransactionFailedException"/> (its index counts the
+    /// three actions of the case before <paramref name="extra"/>); nothing is written then and no number is used up.
     /// </summary>
     public async Task<Case> CreateAsync(Tenant tenant, Case draft, Func<Case, IReadOnlyList<TableTransactionAction>>? extra, CancellationToken ct)
     {
@@ -52,25 +52,21 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
                 var counter = new TableEntity(tenant.AccountId, CounterRow) { { "Next", next + 1 } };
                 var actions = new List<TableTransactionAction>
                 {
-                    etag == default ? TableTransactionAction.Add(counter) : TableTransactionAction.Update(counter, TableUpdateMode.Replace, etag),
-                    TableTransactionAction.Add(ToEntity(created)),
-                    TableTransactionAction.Add(ToActivity(created)),
+                    etag == default ? new TableTransactionAction(TableTransactionActionType.Add, counter) : new TableTransactionAction(TableTransactionActionType.UpdateReplace, counter, etag),
+                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(created)),
+                    new TableTransactionAction(TableTransactionActionType.Add, ToActivity(created)),
                 };
                 var more = extra?.Invoke(created) ?? [];
                 actions.AddRange(more);
                 try
                 {
-                    await _table.SubmitTransactionAsync(actions, ct);
+                    await _table.SubmitAtomicallyAsync(actions, ct);
                     _counters[tenant.AccountId] = (next + 1, counter.ETag);
                     return created with { ETag = actions[1].Entity.ETag };
                 }
-                catch (TableTransactionFailedException ex) when (ex.FailedActionIndex == 0 && attempt < 20)
+                catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && attempt < 20)
                 {
                     _counters.TryRemove(tenant.AccountId, out _); // another instance numbered meanwhile
-                }
-                catch (TableTransactionFailedException ex) when (ex.FailedActionIndex >= 3)
-                {
-                    throw new TableTransactionFailedException(ex.Status, ex.ErrorCode, ex.Message, ex.FailedActionIndex - 3);
                 }
             }
         }
@@ -82,7 +78,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
 
     private async Task<(int, ETag)> ReadCounterAsync(Tenant tenant, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(tenant.AccountId, CounterRow, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(tenant.AccountId, CounterRow, cancellationToken: ct);
         return row is null ? (1, default) : (row.GetInt32("Next") ?? 1, row.ETag);
     }
 
@@ -92,7 +88,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         {
             return null;
         }
-        var row = (await _table.GetEntityIfExistsAsync(tenant.AccountId, CasePrefix + caseId, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(tenant.AccountId, CasePrefix + caseId, cancellationToken: ct);
         return row is null ? null : ToCase(row);
     }
 
@@ -106,22 +102,22 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         var oldActivity = ActivityKey(before);
         var newActivity = ToActivity(after);
         return oldActivity == newActivity.RowKey
-            ? [TableTransactionAction.Update(entity, TableUpdateMode.Replace, before.ETag), TableTransactionAction.Upsert(newActivity, TableUpdateMode.Replace)]
-            : [TableTransactionAction.Update(entity, TableUpdateMode.Replace, before.ETag), TableTransactionAction.Delete(new TableEntity(before.AccountId, oldActivity), ETag.All), TableTransactionAction.Add(newActivity)];
+            ? [new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag), new TableTransactionAction(TableTransactionActionType.UpsertReplace, newActivity)]
+            : [new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag), new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(before.AccountId, oldActivity), ETag.All), new TableTransactionAction(TableTransactionActionType.Add, newActivity)];
     }
 
     public async Task<Case> SaveAsync(Case before, Case after, CancellationToken ct)
     {
         var actions = SaveActions(before, after);
-        await _table.SubmitTransactionAsync(actions, ct);
+        await _table.SubmitAtomicallyAsync(actions, ct);
         return after with { ETag = actions[0].Entity.ETag };
     }
 
     /// <summary>Deletes the case and its list entry (its appointments first: AppointmentStore.DeleteForCaseAsync).</summary>
     public async Task DeleteAsync(Case c, CancellationToken ct) =>
-        await _table.SubmitTransactionAsync([
-            TableTransactionAction.Delete(new TableEntity(c.AccountId, CasePrefix + c.Id), c.ETag),
-            TableTransactionAction.Delete(new TableEntity(c.AccountId, ActivityKey(c)), ETag.All),
+        await _table.SubmitAtomicallyAsync([
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(c.AccountId, CasePrefix + c.Id), c.ETag),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(c.AccountId, ActivityKey(c)), ETag.All),
         ], ct);
 
     /// <summary>
@@ -132,14 +128,14 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
     {
         var from = cursor is not null && cursor.StartsWith(ActivityPrefix, StringComparison.Ordinal) ? cursor : ActivityPrefix;
         var filter = cursor is null
-            ? TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}")
-            : TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey gt {from} and RowKey lt {TableFilter.PrefixUpperBound(ActivityPrefix)}");
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {tenant.AccountId} and RowKey ge {from} and RowKey lt {TableClientExtensions.PrefixUpperBound(ActivityPrefix)}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {tenant.AccountId} and RowKey gt {from} and RowKey lt {TableClientExtensions.PrefixUpperBound(ActivityPrefix)}");
         var query = SearchText.Normalize(search);
         var filtered = status is not null || operatorId is not null || query.Length > 0;
         var items = new List<CaseSummary>();
         string? last = null;
         // Unfiltered, one more row than asked tells whether there is a next page; filtered, read larger pages.
-        await foreach (var e in _table.QueryAsync(filter, maxPerPage: filtered ? 200 : limit + 1, cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: filtered ? 200 : limit + 1, cancellationToken: ct))
         {
             if (items.Count == limit)
             {

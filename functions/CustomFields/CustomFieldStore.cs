@@ -4,7 +4,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Parley.Functions.Accounts;
 using Parley.Functions.Identity;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.CustomFields;
 
@@ -13,7 +13,7 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
 {
     private const string Prefix = "field|";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
-    private readonly TableStorageClient _table = storage.GetTableClient(AccountStore.AccountsTable);
+    private readonly TableClient _table = storage.GetTableClient(AccountStore.AccountsTable);
 
     /// <summary>All definitions including archived ones (callers filter), in display order.</summary>
     public async Task<IReadOnlyList<CustomFieldDefinition>> ListAsync(Tenant tenant, CancellationToken ct)
@@ -23,8 +23,8 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
             return cached!;
         }
         var list = new List<CustomFieldDefinition>();
-        var filter = TableFilter.Create($"PartitionKey eq {tenant.AccountId} and RowKey ge {Prefix} and RowKey lt {TableFilter.PrefixUpperBound(Prefix)}");
-        await foreach (var e in _table.QueryAsync(filter, cancellationToken: ct))
+        var filter = TableClientExtensions.StartsWithFilter(tenant.AccountId, Prefix);
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             list.Add(new CustomFieldDefinition(
                 e.RowKey[Prefix.Length..], e.GetString("Label")!, Enum.Parse<CustomFieldType>(e.GetString("Type")!),
@@ -47,7 +47,7 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
     {
         foreach (var chunk in definitions.Chunk(100))
         {
-            await _table.SubmitTransactionAsync(chunk.Select(d => TableTransactionAction.Upsert(ToEntity(tenant, d), TableUpdateMode.Replace)).ToList(), ct);
+            await _table.SubmitAtomicallyAsync(chunk.Select(d => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(tenant, d))).ToList(), ct);
         }
         cache.Remove(CacheKey(tenant));
     }

@@ -6,7 +6,8 @@ using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.Notifications;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Dialogs;

@@ -4,7 +4,8 @@ using Parley.Functions.Accounts;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Dialogs;

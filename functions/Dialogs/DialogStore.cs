@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using Parley.Functions.Common;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Dialogs;
 
@@ -16,13 +16,13 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
 {
     public const string TableName = "Dialogs";
     private const string SettingsKey = "settings";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     // ---- settings ----
 
     public async Task<DialogSettings> GetSettingsAsync(string accountId, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, SettingsKey, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(accountId, SettingsKey, cancellationToken: ct);
         if (row is null)
         {
             return DialogSettings.Default;
@@ -46,11 +46,11 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
         };
         if (settings.ETag == default)
         {
-            await _table.AddEntityAsync(entity, ct);
+            entity.ETag = (await _table.AddEntityAsync(entity, ct)).Headers.ETag ?? default;
         }
         else
         {
-            await _table.UpdateEntityAsync(entity, settings.ETag, TableUpdateMode.Replace, ct);
+            entity.ETag = (await _table.UpdateEntityAsync(entity, settings.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
         }
         return settings with { ETag = entity.ETag };
     }
@@ -58,7 +58,7 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     /// <summary>The adviser's alert settings, or null when they never saved any.</summary>
     public async Task<AdviserAlerts?> GetAlertsAsync(string accountId, string operatorId, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, "adviser|" + operatorId, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(accountId, "adviser|" + operatorId, cancellationToken: ct);
         return row is null
             ? null
             : new AdviserAlerts(row.GetString("Email"), row.GetBoolean("EmailOn") ?? false, row.GetString("VoicePhone"), row.GetBoolean("VoiceOn") ?? false,
@@ -75,17 +75,17 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     // ---- pseudonymous customers ----
 
     public async Task<string?> FindCustomerIdAsync(string accountId, string emailHash, CancellationToken ct) =>
-        (await _table.GetEntityIfExistsAsync(accountId, "cust|email|" + emailHash, cancellationToken: ct)).Value?.GetString("CustomerId");
+        (await _table.GetEntityOrNullAsync(accountId, "cust|email|" + emailHash, cancellationToken: ct))?.GetString("CustomerId");
 
     /// <summary>Claims <paramref name="customerId"/> for the e-mail hash in one transaction; false when either is taken.</summary>
     public async Task<bool> TryClaimCustomerIdAsync(string accountId, string emailHash, string customerId, CancellationToken ct)
     {
         try
         {
-            await _table.SubmitTransactionAsync(
+            await _table.SubmitAtomicallyAsync(
             [
-                TableTransactionAction.Add(new TableEntity(accountId, "cust|email|" + emailHash) { { "CustomerId", customerId }, { "CreatedAt", time.GetUtcNow() } }),
-                TableTransactionAction.Add(new TableEntity(accountId, "cust|id|" + customerId) { { "EmailHash", emailHash } }),
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(accountId, "cust|email|" + emailHash) { { "CustomerId", customerId }, { "CreatedAt", time.GetUtcNow() } }),
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(accountId, "cust|id|" + customerId) { { "EmailHash", emailHash } }),
             ], ct);
             return true;
         }
@@ -98,7 +98,7 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     /// <summary>The account's key for hashing customer e-mails (created on first use, stored encrypted by the caller).</summary>
     public async Task<string> GetOrCreateProtectedKeyAsync(string accountId, Func<string> create, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, "customer-key", cancellationToken: ct)).Value
+        var row = (await _table.GetEntityOrNullAsync(accountId, "customer-key", cancellationToken: ct))
             ?? (await _table.AddOrGetAsync(new TableEntity(accountId, "customer-key") { { "Key", create() } }, ct)).Entity;
         return row.GetString("Key")!;
     }
@@ -112,18 +112,18 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     public async Task<Dialog> CreateAsync(Dialog dialog, DialogMessage first, CancellationToken ct)
     {
         var all = ToEntity(dialog, "all|" + dialog.Id);
-        await _table.SubmitTransactionAsync(
+        await _table.SubmitAtomicallyAsync(
         [
-            TableTransactionAction.Add(all),
-            TableTransactionAction.Add(ToEntity(dialog, $"op|{dialog.OperatorId}|{dialog.Id}")),
-            TableTransactionAction.Add(ToMessage(dialog, first)),
+            new TableTransactionAction(TableTransactionActionType.Add, all),
+            new TableTransactionAction(TableTransactionActionType.Add, ToEntity(dialog, $"op|{dialog.OperatorId}|{dialog.Id}")),
+            new TableTransactionAction(TableTransactionActionType.Add, ToMessage(dialog, first)),
         ], ct);
         return dialog with { ETag = all.ETag };
     }
 
     public async Task<Dialog?> GetAsync(string accountId, string id, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, "all|" + id, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(accountId, "all|" + id, cancellationToken: ct);
         return row is null ? null : From(row);
     }
 
@@ -133,14 +133,14 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
         var all = ToEntity(after, "all|" + after.Id);
         var actions = new List<TableTransactionAction>
         {
-            TableTransactionAction.Update(all, TableUpdateMode.Replace, after.ETag),
-            TableTransactionAction.Update(ToEntity(after, $"op|{after.OperatorId}|{after.Id}"), TableUpdateMode.Replace, ETag.All),
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, all, after.ETag),
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(after, $"op|{after.OperatorId}|{after.Id}"), ETag.All),
         };
         if (message is not null)
         {
-            actions.Add(TableTransactionAction.Add(ToMessage(after, message)));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, ToMessage(after, message)));
         }
-        await _table.SubmitTransactionAsync(actions, ct);
+        await _table.SubmitAtomicallyAsync(actions, ct);
         return after with { ETag = all.ETag };
     }
 
@@ -148,7 +148,7 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     {
         var prefix = $"msg|{id}|";
         var list = new List<DialogMessage>();
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId} and RowKey ge {prefix} and RowKey lt {TableFilter.PrefixUpperBound(prefix)}"), cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter(accountId, prefix), cancellationToken: ct))
         {
             list.Add(new DialogMessage(e.GetInt32("Seq") ?? 0, Enum.Parse<DialogParty>(e.GetString("From")!), e.GetString("Text") ?? "", e.GetDateTimeOffset("At") ?? default, e.GetString("OperatorId")));
         }
@@ -159,16 +159,16 @@ public sealed class DialogStore(StorageAccount storage, TimeProvider time)
     public async Task<(IReadOnlyList<Dialog> Items, string? Next)> ListAsync(string accountId, string? operatorId, bool needsAnswer, string? cursor, int limit, CancellationToken ct)
     {
         var prefix = operatorId is null ? "all|" : $"op|{operatorId}|";
-        var upper = TableFilter.PrefixUpperBound(prefix);
+        var upper = TableClientExtensions.PrefixUpperBound(prefix);
         var filter = cursor is null
-            ? TableFilter.Create($"PartitionKey eq {accountId} and RowKey ge {prefix} and RowKey lt {upper}")
-            : TableFilter.Create($"PartitionKey eq {accountId} and RowKey gt {prefix + cursor} and RowKey lt {upper}");
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey ge {prefix} and RowKey lt {upper}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey gt {prefix + cursor} and RowKey lt {upper}");
         if (needsAnswer)
         {
-            filter += TableFilter.Create($" and LastFrom eq {nameof(DialogParty.Customer)} and Closed eq {false}");
+            filter += TableClient.CreateQueryFilter($" and LastFrom eq {nameof(DialogParty.Customer)} and Closed eq {false}");
         }
         var items = new List<Dialog>();
-        await foreach (var e in _table.QueryAsync(filter, maxPerPage: limit + 1, cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: limit + 1, cancellationToken: ct))
         {
             if (items.Count == limit)
             {

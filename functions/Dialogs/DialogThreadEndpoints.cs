@@ -2,7 +2,8 @@ using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Identity;
 using Parley.Functions.RateLimiting;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Dialogs;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Identity;
 
@@ -36,7 +36,7 @@ public sealed class OperatorSessions(AccountStore store, StorageAccount storage,
     /// <summary>A session row's expiry is pushed forward at most once an hour while it is used (cookies slide too).</summary>
     private static readonly TimeSpan ExpiryResolution = TimeSpan.FromHours(1);
 
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     private static ClaimsPrincipal CreatePrincipal(Operator op, string sessionId) => new(new ClaimsIdentity([
         new Claim(ParleyClaims.AccountId, op.AccountId),
@@ -133,7 +133,7 @@ public sealed class OperatorSessions(AccountStore store, StorageAccount storage,
         {
             return open;
         }
-        var row = (await _table.GetEntityIfExistsAsync(account, sessionId, cancellationToken: cancellationToken)).Value;
+        var row = await _table.GetEntityOrNullAsync(account, sessionId, cancellationToken: cancellationToken);
         open = row is not null && row.GetString("OperatorId") == operatorId;
         if (open && row!.GetDateTimeOffset("ExpiresAt") < time.GetUtcNow() + Lifetime - ExpiryResolution)
         {

@@ -1,7 +1,7 @@
 using Azure;
 using Parley.Functions.Common;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Identity;
 
@@ -16,11 +16,11 @@ public sealed class SignInThrottle(StorageAccount storage, TimeProvider time)
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan LockDuration = TimeSpan.FromMinutes(5);
 
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public async Task<State> ReadAsync(string email, CancellationToken cancellationToken)
     {
-        var row = (await _table.GetEntityIfExistsAsync(Key(email), "", cancellationToken: cancellationToken)).Value;
+        var row = await _table.GetEntityOrNullAsync(Key(email), "", cancellationToken: cancellationToken);
         var now = time.GetUtcNow();
         if (row is null)
         {
@@ -50,11 +50,11 @@ public sealed class SignInThrottle(StorageAccount storage, TimeProvider time)
             {
                 if (state.Row is null)
                 {
-                    await _table.AddEntityAsync(entity, cancellationToken);
+                    entity.ETag = (await _table.AddEntityAsync(entity, cancellationToken)).Headers.ETag ?? default;
                 }
                 else
                 {
-                    await _table.UpdateEntityAsync(entity, state.Row.ETag, TableUpdateMode.Replace, cancellationToken);
+                    entity.ETag = (await _table.UpdateEntityAsync(entity, state.Row.ETag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag ?? default;
                 }
                 return;
             }

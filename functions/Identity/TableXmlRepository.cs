@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Identity;
 
@@ -14,7 +14,7 @@ public sealed class TableXmlRepository(StorageAccount storage) : IXmlRepository
 {
     public const string TableName = "DataProtectionKeys";
     private const string Partition = "keys";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public IReadOnlyCollection<XElement> GetAllElements() => GetAllElementsAsync().GetAwaiter().GetResult();
 
@@ -25,7 +25,7 @@ public sealed class TableXmlRepository(StorageAccount storage) : IXmlRepository
     private async Task<IReadOnlyCollection<XElement>> GetAllElementsAsync()
     {
         var elements = new List<XElement>();
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition}")).ConfigureAwait(false))
+        await foreach (var e in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}")).ConfigureAwait(false))
         {
             elements.Add(XElement.Parse(e.GetString("Xml")!));
         }

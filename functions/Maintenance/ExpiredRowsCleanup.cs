@@ -1,5 +1,5 @@
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Maintenance;
 

@@ -16,7 +16,7 @@ public sealed class PoisonQueueReport(StorageAccount storage, WorkflowInvoker in
         foreach (var queue in invoker.Queues)
         {
             var poisonName = QueuePump.PoisonQueueName(queue.QueueName);
-            var count = await storage.GetQueueClient(poisonName).GetApproximateMessageCountAsync(cancellationToken);
+            var count = (await storage.GetQueueClient(poisonName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
             if (count > 0)
             {
                 logger.LogError("Poison queue {PoisonQueue} holds {Count} message(s) that failed {Queue} repeatedly; inspect and re-enqueue or discard them", poisonName, count, queue.QueueName);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 using Parley.Functions.Workflows;
 
 namespace Parley.Functions.Notifications;
@@ -84,14 +84,14 @@ public sealed class DeliveryReportQueueHandler(MessageStore messages, ProviderRe
 public sealed class ProviderReferences(StorageAccount storage)
 {
     public const string TableName = "ProviderReferences";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public Task RememberAsync(string providerId, string accountId, string messageId, CancellationToken ct) =>
         _table.UpsertEntityAsync(new TableEntity(providerId, "") { { "AccountId", accountId }, { "MessageId", messageId } }, TableUpdateMode.Replace, ct);
 
     public async Task<(string AccountId, string MessageId)?> FindAsync(string providerId, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(providerId, "", cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(providerId, "", cancellationToken: ct);
         return row is null ? null : (row.GetString("AccountId")!, row.GetString("MessageId")!);
     }
 }

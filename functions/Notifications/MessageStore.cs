@@ -1,7 +1,7 @@
 using Azure;
 using Parley.Functions.Notifications.Providers;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Notifications;
 
@@ -38,11 +38,11 @@ public sealed record MessageRecord(
 public sealed class MessageStore(StorageAccount storage)
 {
     public const string TableName = "Messages";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public async Task<MessageRecord?> GetAsync(string accountId, string id, CancellationToken ct)
     {
-        var row = (await _table.GetEntityIfExistsAsync(accountId, id, cancellationToken: ct)).Value;
+        var row = await _table.GetEntityOrNullAsync(accountId, id, cancellationToken: ct);
         return row is null ? null : From(row);
     }
 
@@ -56,7 +56,7 @@ public sealed class MessageStore(StorageAccount storage)
     public async Task<MessageRecord> SaveAsync(MessageRecord record, CancellationToken ct)
     {
         var entity = ToEntity(record);
-        await _table.UpdateEntityAsync(entity, record.ETag == default ? ETag.All : record.ETag, TableUpdateMode.Replace, ct);
+        entity.ETag = (await _table.UpdateEntityAsync(entity, record.ETag == default ? ETag.All : record.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
         return record with { ETag = entity.ETag };
     }
 
@@ -64,7 +64,7 @@ public sealed class MessageStore(StorageAccount storage)
     {
         var prefix = appointmentId + "|";
         var list = new List<MessageRecord>();
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId} and RowKey ge {prefix} and RowKey lt {TableFilter.PrefixUpperBound(prefix)}"), cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter(accountId, prefix), cancellationToken: ct))
         {
             list.Add(From(e));
         }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure;
 using Parley.Functions.Accounts;
 using Parley.Functions.Common;
@@ -180,7 +181,7 @@ public static class OperatorEndpoints
             {
                 return Validation.Single("email", L("This e-mail address is already in use."), StatusCodes.Status409Conflict, L("E-mail already in use"));
             }
-            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is Storage.Tables.TableTransactionFailedException { Status: 412 }) && attempt < 5)
+            catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is TableTransactionFailedException { Status: 412 }) && attempt < 5)
             {
                 // Changed meanwhile: decide again on fresh state.
             }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Azure;
 using Parley.Functions.Common;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.RateLimiting;
 
@@ -19,7 +19,7 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
     public const string TableName = "RateLimits";
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(2);
     private readonly TimeSpan _deadline = configuration.GetValue<TimeSpan?>("RateLimits:Deadline") ?? DefaultDeadline;
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public async Task<RateLimitDecision> HitAsync(string policy, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
         {
             for (var attempt = 0; attempt < 8; attempt++)
             {
-                var current = (await _table.GetEntityIfExistsAsync(partition, row, cancellationToken: ct)).Value;
+                var current = await _table.GetEntityOrNullAsync(partition, row, cancellationToken: ct);
                 var count = current?.GetInt32("Count") ?? 0;
                 if (count >= limit)
                 {
@@ -47,11 +47,11 @@ public sealed class TableRateLimiter(StorageAccount storage, TimeProvider time, 
                 {
                     if (current is null)
                     {
-                        await _table.AddEntityAsync(next, ct);
+                        next.ETag = (await _table.AddEntityAsync(next, ct)).Headers.ETag ?? default;
                     }
                     else
                     {
-                        await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, ct);
+                        next.ETag = (await _table.UpdateEntityAsync(next, current.ETag, TableUpdateMode.Replace, ct)).Headers.ETag ?? default;
                     }
                     return new RateLimitDecision(true, retryAfter);
                 }

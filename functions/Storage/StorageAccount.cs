@@ -1,45 +1,52 @@
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Parley.Functions.Storage.Queues;
-using Parley.Functions.Storage.Tables;
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 
 namespace Parley.Functions.Storage;
 
 /// <summary>
-/// One storage account: builds one Azure.Core pipeline per service (auth in the per-retry slot, so each
-/// retry is re-signed) and hands out per-table and per-queue clients that share it.
+/// One storage account as the official SDKs see it: a <see cref="TableServiceClient"/> and a
+/// <see cref="QueueServiceClient"/>, created once from <see cref="StorageConnection"/> (account key or Entra ID token),
+/// both counting their requests in <see cref="RoundTrips"/>. Feature stores take their <see cref="TableClient"/> or
+/// <see cref="QueueClient"/> from here and use the SDK's API directly.
 /// </summary>
 public sealed class StorageAccount
 {
-    private const string StorageScope = "https://storage.azure.com/.default";
+    /// <summary>
+    /// Everything we enqueue is JSON text, sent as is: host.json's queue trigger reads it with <c>"messageEncoding": "none"</c>,
+    /// and Event Grid writes its delivery reports as raw JSON too, so one encoding serves both.
+    /// </summary>
+    public const QueueMessageEncoding MessageEncoding = QueueMessageEncoding.None;
+
+    private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueClient> _queues = new(StringComparer.Ordinal);
 
     public StorageAccount(StorageConnection connection, StorageClientOptions? options = null)
     {
         options ??= new StorageClientOptions();
         Connection = connection;
-        TablePipeline = Build(options, connection.SharedKey is { } key
-            ? new TableSharedKeyLitePolicy(key, options.TimeProvider)
-            : new BearerTokenAuthenticationPolicy(connection.Credential!, StorageScope));
-        QueuePipeline = Build(options, connection.SharedKey is { } qkey
-            ? new QueueSharedKeyPolicy(qkey, options.TimeProvider)
-            : new BearerTokenAuthenticationPolicy(connection.Credential!, StorageScope));
+        var tableOptions = options.ApplyTo(new TableClientOptions(), RoundTrips);
+        var queueOptions = options.ApplyTo(new QueueClientOptions { MessageEncoding = MessageEncoding }, RoundTrips);
+        Tables = connection.TableKeyCredential is { } tableKey
+            ? new TableServiceClient(connection.TableEndpoint, tableKey, tableOptions)
+            : new TableServiceClient(connection.TableEndpoint, connection.Credential!, tableOptions);
+        Queues = connection.StorageKeyCredential is { } queueKey
+            ? new QueueServiceClient(connection.QueueEndpoint, queueKey, queueOptions)
+            : new QueueServiceClient(connection.QueueEndpoint, connection.Credential!, queueOptions);
     }
 
     public StorageConnection Connection { get; }
 
-    /// <summary>How many requests this account's clients have sent, over both services.</summary>
+    public TableServiceClient Tables { get; }
+
+    public QueueServiceClient Queues { get; }
+
+    /// <summary>How many requests this account's clients have sent, over both services (retries included).</summary>
     public StorageRoundTrips RoundTrips { get; } = new();
-    internal HttpPipeline TablePipeline { get; }
-    internal HttpPipeline QueuePipeline { get; }
 
-    public TableStorageClient GetTableClient(string tableName) => new(this, tableName);
+    /// <summary>The client for one table; one instance per name, shared.</summary>
+    public TableClient GetTableClient(string tableName) => _tables.GetOrAdd(tableName, Tables.GetTableClient);
 
-    public QueueStorageClient GetQueueClient(string queueName) => new(this, queueName);
-
-    private HttpPipeline Build(StorageClientOptions options, HttpPipelinePolicy auth) =>
-        HttpPipelineBuilder.Build(new HttpPipelineOptions(options)
-        {
-            PerRetryPolicies = { RoundTrips, auth },
-            RequestFailedDetailsParser = StorageErrorParser.Instance,
-        });
+    /// <summary>The client for one queue; one instance per name, shared.</summary>
+    public QueueClient GetQueueClient(string queueName) => _queues.GetOrAdd(queueName, Queues.GetQueueClient);
 }

@@ -1,32 +1,44 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 
 namespace Parley.Functions.Storage;
 
 /// <summary>
-/// Pipeline options for our storage clients (Azure.Core retry, timeouts, diagnostics). Bound from the
-/// <c>Storage</c> configuration section; the defaults fail fast enough to ride out Azurite's queue stalls
-/// (see docs) without hanging a request for the Azure.Core default of 100 s.
+/// Retry and timeout settings for the storage SDK clients, bound from the <c>Storage</c> configuration section. The
+/// defaults fail fast enough to ride out Azurite's queue stalls (see docs) without hanging a request for the Azure.Core
+/// default of 100 s. <see cref="ApplyTo"/> copies them into a <see cref="TableClientOptions"/> / <see cref="QueueClientOptions"/>.
 /// </summary>
-public sealed class StorageClientOptions : ClientOptions
+public sealed class StorageClientOptions
 {
     public const string SectionName = "Storage";
 
-    public StorageClientOptions()
-    {
-        Retry.MaxRetries = 3;
-        Retry.Mode = RetryMode.Exponential;
-        Retry.Delay = TimeSpan.FromMilliseconds(200);
-        Retry.MaxDelay = TimeSpan.FromSeconds(5);
-        Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
-        Diagnostics.IsLoggingContentEnabled = false;
-        Diagnostics.IsTelemetryEnabled = false;
-        // Our own logs cover failures; per-request tracing scopes cost CPU the 2-core benchmark shows.
-        Diagnostics.IsDistributedTracingEnabled = false;
-        Diagnostics.ApplicationId = "Parley";
-    }
+    public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Time source for request dates; tests may pin it.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Replaces the HTTP transport (tests: a handler that trusts a local TLS certificate).</summary>
+    public HttpPipelineTransport? Transport { get; set; }
+
+    /// <summary>Copies the settings into an SDK client's options and adds <paramref name="roundTrips"/> as a per-retry policy.</summary>
+    public T ApplyTo<T>(T options, StorageRoundTrips roundTrips) where T : ClientOptions
+    {
+        options.Retry.MaxRetries = MaxRetries;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.NetworkTimeout = NetworkTimeout;
+        options.Diagnostics.IsLoggingContentEnabled = false;
+        options.Diagnostics.IsTelemetryEnabled = false;
+        // Our own logs cover failures; per-request tracing scopes cost CPU the 2-core benchmark shows.
+        options.Diagnostics.IsDistributedTracingEnabled = false;
+        options.Diagnostics.ApplicationId = "Parley";
+        if (Transport is not null)
+        {
+            options.Transport = Transport;
+        }
+        options.AddPolicy(roundTrips, HttpPipelinePosition.PerRetry);
+        return options;
+    }
 
     /// <summary>Reads <c>Storage:NetworkTimeout</c> and <c>Storage:MaxRetries</c>.</summary>
     public static StorageClientOptions FromConfiguration(IConfiguration configuration)
@@ -39,7 +51,7 @@ public sealed class StorageClientOptions : ClientOptions
             {
                 throw new StorageConfigurationException($"'{SectionName}__NetworkTimeout' must be a positive time span such as 00:00:15, not '{timeout}'.");
             }
-            options.Retry.NetworkTimeout = value;
+            options.NetworkTimeout = value;
         }
         if (section["MaxRetries"] is { Length: > 0 } retries)
         {
@@ -47,7 +59,7 @@ public sealed class StorageClientOptions : ClientOptions
             {
                 throw new StorageConfigurationException($"'{SectionName}__MaxRetries' must be a whole number from 0 to 10, not '{retries}'.");
             }
-            options.Retry.MaxRetries = value;
+            options.MaxRetries = value;
         }
         return options;
     }

@@ -1,4 +1,6 @@
 using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage;
 using Azure.Identity;
 
 namespace Parley.Functions.Storage;
@@ -17,11 +19,14 @@ public sealed class StorageConnection
     public const string DevelopmentAccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private StorageConnection(Uri tableEndpoint, Uri queueEndpoint, StorageSharedKey? sharedKey, TokenCredential? credential, string description)
+    private readonly string? _accountKey;
+
+    private StorageConnection(Uri tableEndpoint, Uri queueEndpoint, (string Name, string Key)? sharedKey, TokenCredential? credential, string description)
     {
         TableEndpoint = tableEndpoint;
         QueueEndpoint = queueEndpoint;
-        SharedKey = sharedKey;
+        AccountName = sharedKey?.Name;
+        _accountKey = sharedKey?.Key;
         Credential = credential;
         Description = description;
     }
@@ -29,8 +34,17 @@ public sealed class StorageConnection
     public Uri TableEndpoint { get; }
     public Uri QueueEndpoint { get; }
 
-    /// <summary>Account name and key when the connection string carries them; null for token auth.</summary>
-    public StorageSharedKey? SharedKey { get; }
+    /// <summary>The account name when the connection string carries a key; null for token auth.</summary>
+    public string? AccountName { get; }
+
+    /// <summary>True when requests are signed with the account key (connection string), false for Entra ID tokens.</summary>
+    public bool UsesSharedKey => _accountKey is not null;
+
+    /// <summary>The key as the Tables SDK takes it; null for token auth. The key itself is never exposed or logged.</summary>
+    public TableSharedKeyCredential? TableKeyCredential => _accountKey is null ? null : new(AccountName!, _accountKey);
+
+    /// <summary>The key as the Storage SDKs (queues, blobs) take it; null for token auth.</summary>
+    public StorageSharedKeyCredential? StorageKeyCredential => _accountKey is null ? null : new(AccountName!, _accountKey);
 
     /// <summary>Entra ID credential when only endpoints are configured; null for shared-key auth.</summary>
     public TokenCredential? Credential { get; }
@@ -96,11 +110,10 @@ public sealed class StorageConnection
             {
                 throw new StorageConfigurationException($"'{SettingName}': DevelopmentStorageProxyUri is not supported; give TableEndpoint and QueueEndpoint instead.");
             }
-            var devKey = new StorageSharedKey(DevelopmentAccountName, DevelopmentAccountKey);
             return new StorageConnection(
                 new Uri($"http://127.0.0.1:10002/{DevelopmentAccountName}"),
                 new Uri($"http://127.0.0.1:10001/{DevelopmentAccountName}"),
-                devKey, null, "Azurite development storage (tables 127.0.0.1:10002, queues 127.0.0.1:10001)");
+                (DevelopmentAccountName, DevelopmentAccountKey), null, "Azurite development storage (tables 127.0.0.1:10002, queues 127.0.0.1:10001)");
         }
 
         if (parts.ContainsKey("SharedAccessSignature"))
@@ -116,12 +129,7 @@ public sealed class StorageConnection
         {
             throw new StorageConfigurationException($"'{SettingName}' has no AccountKey. Without a key, configure '{SettingName}__tableServiceUri' and '__queueServiceUri' for managed identity.");
         }
-        StorageSharedKey sharedKey;
-        try
-        {
-            sharedKey = new StorageSharedKey(account, key);
-        }
-        catch (FormatException)
+        if (!IsBase64(key))
         {
             throw new StorageConfigurationException($"'{SettingName}': AccountKey is not valid base64.");
         }
@@ -140,7 +148,7 @@ public sealed class StorageConnection
             ? ParseEndpoint($"{SettingName} (QueueEndpoint)", q)
             : new Uri($"{protocol}://{account}.queue.{suffix}/");
 
-        return new StorageConnection(table, queue, sharedKey, null, $"account {account}, tables {table}, queues {queue}, shared key");
+        return new StorageConnection(table, queue, (account, key), null, $"account {account}, tables {table}, queues {queue}, shared key");
     }
 
     private static Uri ParseEndpoint(string setting, string value, bool httpsOnly = false)
@@ -171,6 +179,8 @@ public sealed class StorageConnection
         }
         return new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
+
+    private static bool IsBase64(string value) => Convert.TryFromBase64String(value, new byte[value.Length], out _);
 
     private static string Mask(string segment) => segment.Length <= 12 ? segment : segment[..12] + "…";
 }

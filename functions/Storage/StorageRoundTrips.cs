@@ -3,7 +3,10 @@ using Azure.Core.Pipeline;
 
 namespace Parley.Functions.Storage;
 
-/// <summary>Counts the storage requests one <see cref="StorageAccount"/> makes (retries included), for the benchmark and for tests that keep operations lean.</summary>
+/// <summary>
+/// Counts the requests a <see cref="StorageAccount"/>'s SDK clients send (added per retry through the client options,
+/// so retries count), for the benchmark and for tests that keep operations lean.
+/// </summary>
 public sealed class StorageRoundTrips : HttpPipelineSynchronousPolicy
 {
     private long _count;

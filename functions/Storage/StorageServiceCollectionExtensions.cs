@@ -13,9 +13,10 @@ public static class StorageServiceCollectionExtensions
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
             var options = StorageClientOptions.FromConfiguration(configuration);
-            options.TimeProvider = sp.GetRequiredService<TimeProvider>();
             return new StorageAccount(StorageConnection.FromConfiguration(configuration), options);
         });
+        services.AddSingleton(sp => sp.GetRequiredService<StorageAccount>().Tables);
+        services.AddSingleton(sp => sp.GetRequiredService<StorageAccount>().Queues);
         services.AddHostedService<StorageStartupCheck>();
         services.AddSingleton<StorageOutage>();
         services.AddSingleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler>(sp => sp.GetRequiredService<StorageOutage>());

@@ -27,7 +27,7 @@ internal sealed class StorageStartupCheck(IServiceProvider services, IEnumerable
             }
             foreach (var resource in distinct.Where(r => r.Kind == StorageResourceKind.Queue))
             {
-                await account.GetQueueClient(resource.Name).CreateIfNotExistsAsync(timeout.Token);
+                await account.GetQueueClient(resource.Name).CreateIfNotExistsAsync(cancellationToken: timeout.Token);
             }
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException or AggregateException or Azure.Identity.AuthenticationFailedException

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Parley.Functions.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace Parley.Functions.Workflows;
 
@@ -8,6 +9,6 @@ public static class QueueJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static Task<Azure.Response<SendReceipt>> SendJsonAsync<T>(this QueueStorageClient queue, T message, TimeSpan? visibilityTimeout = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
+    public static Task<Azure.Response<SendReceipt>> SendJsonAsync<T>(this QueueClient queue, T message, TimeSpan? visibilityTimeout = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default) =>
         queue.SendMessageAsync(JsonSerializer.Serialize(message, Options), visibilityTimeout, timeToLive, cancellationToken);
 }

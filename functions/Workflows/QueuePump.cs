@@ -2,7 +2,8 @@ using Azure;
 using Microsoft.Extensions.Options;
 using Parley.Functions.Hosting;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace Parley.Functions.Workflows;
 
@@ -22,6 +23,9 @@ public sealed class QueuePump(
     IHostApplicationLifetime lifetime,
     ILogger<QueuePump> logger) : BackgroundService
 {
+    /// <summary>Time to live for poison messages: they stay until someone looks at them.</summary>
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
     private readonly QueuePumpOptions _options = options.Value;
 
     public static string PoisonQueueName(string queueName) => queueName + "-poison";
@@ -81,7 +85,7 @@ public sealed class QueuePump(
         }
     }
 
-    private async Task ProcessAsync(QueueStorageClient queue, QueueStorageClient poison, QueueMessage message, CancellationToken stoppingToken)
+    private async Task ProcessAsync(QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
     {
         if (message.DequeueCount > _options.MaxDequeueCount)
         {
@@ -118,7 +122,7 @@ public sealed class QueuePump(
             else if (stoppingToken.IsCancellationRequested && failure is OperationCanceledException)
             {
                 // Shutting down: release the message for the next run without counting it as a failure.
-                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
             }
             else if (message.DequeueCount >= _options.MaxDequeueCount)
             {
@@ -128,7 +132,7 @@ public sealed class QueuePump(
             else
             {
                 logger.LogWarning(failure, "Message {MessageId} on {Queue} failed on attempt {Attempt} of {Max}; it reappears in {Delay}", message.MessageId, queue.Name, message.DequeueCount, _options.MaxDequeueCount, _options.RetryDelay);
-                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, _options.RetryDelay, cancellationToken: CancellationToken.None);
+                await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: _options.RetryDelay, cancellationToken: CancellationToken.None);
             }
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 404)
@@ -143,15 +147,15 @@ public sealed class QueuePump(
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueStorageClient queue, QueueStorageClient poison, QueueMessage message, string popReceipt, string reason)
+    private async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message, string popReceipt, string reason)
     {
         // Copy first, then delete: a crash in between leaves a duplicate in poison, never a lost message.
-        await poison.SendMessageAsync(message.MessageText, timeToLive: QueueStorageClient.NeverExpires, cancellationToken: CancellationToken.None);
+        await poison.SendMessageAsync(message.MessageText, timeToLive: NeverExpires, cancellationToken: CancellationToken.None);
         await queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None);
         logger.LogError("Message {MessageId} moved from {Queue} to {PoisonQueue}: {Reason}", message.MessageId, queue.Name, poison.Name, reason);
     }
 
-    private async Task RenewAsync(QueueStorageClient queue, QueueMessage message, Lease lease, CancellationToken cancellationToken)
+    private async Task RenewAsync(QueueClient queue, QueueMessage message, Lease lease, CancellationToken cancellationToken)
     {
         var interval = _options.Lease / 2;
         while (true)
@@ -160,7 +164,7 @@ public sealed class QueuePump(
             {
                 await Task.Delay(interval, time, cancellationToken);
                 // Not cancellable: a renewal cut off mid-flight could leave us holding a stale pop receipt.
-                var receipt = await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, _options.Lease, cancellationToken: CancellationToken.None);
+                var receipt = await queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: _options.Lease, cancellationToken: CancellationToken.None);
                 lease.PopReceipt = receipt.Value.PopReceipt;
             }
             catch (OperationCanceledException)

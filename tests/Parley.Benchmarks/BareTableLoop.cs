@@ -5,7 +5,7 @@ using System.Text;
 namespace Parley.Benchmarks;
 
 /// <summary>
-/// The reference our Table client is measured against: a bare HttpClient that builds, signs (SharedKeyLite)
+/// The reference the SDK TableClient is measured against: a bare HttpClient that builds, signs (SharedKeyLite)
 /// and sends the same requests with no pipeline, no retries and no entity model.
 /// </summary>
 internal sealed class BareTableLoop(Uri tableEndpoint, string account, string base64Key, string table)

@@ -6,7 +6,7 @@ using Parley.Functions.Storage;
 namespace Parley.Testing;
 
 /// <summary>
-/// One in-memory Azurite (table + queue services) for the whole test run, on free loopback ports.
+/// One in-memory Azurite (blob, queue and table services) for the whole test run, on free loopback ports.
 /// Started on first use, stopped when the test process exits. Test classes isolate themselves by using
 /// their own table and queue names (<see cref="UniqueName"/>), so they run in parallel.
 /// </summary>
@@ -15,14 +15,16 @@ public sealed class Azurite
     private static readonly Lazy<Task<Azurite>> SharedInstance = new(StartAsync);
     private readonly List<Process> _processes;
 
-    private Azurite(int tablePort, int queuePort, List<Process> processes)
+    private Azurite(int blobPort, int tablePort, int queuePort, List<Process> processes)
     {
+        BlobPort = blobPort;
         TablePort = tablePort;
         QueuePort = queuePort;
         _processes = processes;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
+    public int BlobPort { get; }
     public int TablePort { get; }
     public int QueuePort { get; }
 
@@ -48,7 +50,8 @@ public sealed class Azurite
     private string ConnectionStringFor(string account) =>
         $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={StorageConnection.DevelopmentAccountKey};" +
         $"TableEndpoint=http://127.0.0.1:{TablePort}/{account};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};";
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{account};";
 
     public static Task<Azurite> SharedAsync() => SharedInstance.Value;
 
@@ -70,16 +73,18 @@ public sealed class Azurite
         }
         for (var attempt = 1; ; attempt++)
         {
+            var blobPort = FreePort();
             var tablePort = FreePort();
             var queuePort = FreePort();
             var processes = new List<Process>
             {
+                StartService(Path.Combine(dist, "blob", "main.js"), "--blobHost", "127.0.0.1", "--blobPort", blobPort),
                 StartService(Path.Combine(dist, "table", "main.js"), "--tableHost", "127.0.0.1", "--tablePort", tablePort),
                 StartService(Path.Combine(dist, "queue", "main.js"), "--queueHost", "127.0.0.1", "--queuePort", queuePort),
             };
-            if (await WaitForPortAsync(tablePort, processes[0]) && await WaitForPortAsync(queuePort, processes[1]))
+            if (await WaitForPortAsync(blobPort, processes[0]) && await WaitForPortAsync(tablePort, processes[1]) && await WaitForPortAsync(queuePort, processes[2]))
             {
-                return new Azurite(tablePort, queuePort, processes);
+                return new Azurite(blobPort, tablePort, queuePort, processes);
             }
             foreach (var p in processes)
             {

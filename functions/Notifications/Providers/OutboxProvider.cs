@@ -1,7 +1,7 @@
 using Azure;
 using Parley.Functions.Calls.Providers;
 using Parley.Functions.Storage;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Parley.Functions.Notifications.Providers;
 
@@ -12,7 +12,7 @@ namespace Parley.Functions.Notifications.Providers;
 public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : IMessageProvider
 {
     public const string TableName = "Outbox";
-    private readonly TableStorageClient _table = storage.GetTableClient(TableName);
+    private readonly TableClient _table = storage.GetTableClient(TableName);
 
     public string Name => "outbox";
 
@@ -33,7 +33,7 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         };
         try
         {
-            await _table.AddEntityAsync(entity, ct);
+            entity.ETag = (await _table.AddEntityAsync(entity, ct)).Headers.ETag ?? default;
         }
         catch (RequestFailedException ex) when (ex.IsAlreadyExists())
         {
@@ -59,7 +59,7 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
         };
         try
         {
-            await _table.AddEntityAsync(entity, ct);
+            entity.ETag = (await _table.AddEntityAsync(entity, ct)).Headers.ETag ?? default;
         }
         catch (RequestFailedException ex) when (ex.IsAlreadyExists())
         {
@@ -74,13 +74,13 @@ public sealed class OutboxProvider(StorageAccount storage, TimeProvider time) : 
 
     /// <summary>The HTML part of one outbox e-mail, or null.</summary>
     public async Task<string?> GetHtmlAsync(string accountId, string id, CancellationToken ct) =>
-        (await _table.GetEntityIfExistsAsync(accountId, id, cancellationToken: ct)).Value?.GetString("Html");
+        (await _table.GetEntityOrNullAsync(accountId, id, cancellationToken: ct))?.GetString("Html");
 
     /// <summary>The newest messages of an account, for the developer outbox page.</summary>
     public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string accountId, int limit, CancellationToken ct)
     {
         var list = new List<OutboxEntry>();
-        await foreach (var e in _table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}"), cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: ct))
         {
             // The outbox stands in for the customer's inbox, but it is a dashboard page: hidden addresses stay hidden there too.
             var to = e.GetBoolean("RecipientHidden") == true ? Cases.HiddenContact.Shown : e.GetString("To")!;

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using System.Text.Json;
 using Parley.Tests.Infrastructure;
@@ -58,11 +59,11 @@ public sealed class ApiKeyTests : AppTest
 
         // Everything stored about this account, and the key's own index row.
         var stored = new List<string>();
-        await foreach (var row in App.Storage.GetTableClient("Accounts").QueryAsync(Parley.Functions.Storage.Tables.TableFilter.Create($"PartitionKey eq {accountId}")))
+        await foreach (var row in App.Storage.GetTableClient("Accounts").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}")))
         {
             stored.AddRange(row.Select(p => p.Value?.ToString() ?? ""));
         }
-        var index = (await App.Storage.GetTableClient("ApiKeys").GetEntityIfExistsAsync(body.GetProperty("id").GetString()!, "")).Value!;
+        var index = (await App.Storage.GetTableClient("ApiKeys").GetEntityIfExistsAsync<TableEntity>(body.GetProperty("id").GetString()!, "")).Value!;
         stored.AddRange(index.Select(p => p.Value?.ToString() ?? ""));
 
         Assert.Contains(stored, v => v.Length == 64 && v.All(char.IsAsciiHexDigitLower)); // the hash is there

@@ -2,7 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
@@ -59,7 +60,7 @@ public sealed class SessionTests : AppTest
         var table = App.Storage.GetTableClient(OperatorSessions.TableName);
         var accountId = me.GetProperty("account").GetProperty("id").GetString()!;
         var rows = new List<(string, string)>();
-        await foreach (var row in table.QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}")))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}")))
         {
             rows.Add((row.PartitionKey, row.RowKey));
         }
@@ -87,8 +88,8 @@ public sealed class SessionTests : AppTest
             await scope.ServiceProvider.GetServices<ISweepTask>().Single(t => t.Name == "session-cleanup").RunAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         }
 
-        Assert.False((await table.GetEntityIfExistsAsync("test-" + tag, "old")).HasValue);
-        Assert.True((await table.GetEntityIfExistsAsync("test-" + tag, "recent")).HasValue);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("test-" + tag, "old")).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("test-" + tag, "recent")).HasValue);
     }
 
     private static string SessionCookie(HttpResponseMessage response) =>

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using System.Text.Json;
 using Parley.Functions.Identity;
@@ -163,7 +164,7 @@ public sealed class SignUpAndSettingsTests : AppTest
 
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         var keys = new List<string>();
-        await foreach (var row in App.Storage.GetTableClient("DataProtectionKeys").QueryAsync())
+        await foreach (var row in App.Storage.GetTableClient("DataProtectionKeys").QueryAsync<TableEntity>())
         {
             keys.Add(row.GetString("Xml")!);
         }

@@ -257,7 +257,7 @@ public sealed class CallWorkflowTests(CallQueueStorage storage) : IClassFixture<
         while (true)
         {
             var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
-            if (batch.Count == 0)
+            if (batch.Length == 0)
             {
                 if (until is null || await until())
                 {

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using System.Text.Json;
 using Parley.Tests.Infrastructure;
@@ -296,7 +297,7 @@ public sealed class AppointmentApiTests : AppTest
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/appointments/{id}")).StatusCode);
         var accountId = me.GetProperty("account").GetProperty("id").GetString()!;
         var left = new List<string>();
-        await foreach (var row in App.Storage.GetTableClient("Cases").QueryAsync(Parley.Functions.Storage.Tables.TableFilter.Create($"PartitionKey eq {accountId}")))
+        await foreach (var row in App.Storage.GetTableClient("Cases").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}")))
         {
             left.Add(row.RowKey);
         }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,7 +78,7 @@ public sealed class DialogApiTests
         Assert.Equal(2, adviserMails.Count);
         // Every call asked for in this dialog: the adviser's alert (first message only) and the one the adviser ticked.
         var calls = new List<string>();
-        await foreach (var callRow in app.Storage.GetTableClient(CallStore.TableName).QueryAsync(Parley.Functions.Storage.Tables.TableFilter.Create($"PartitionKey eq {accountId}")))
+        await foreach (var callRow in app.Storage.GetTableClient(CallStore.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}")))
         {
             calls.Add(callRow.RowKey);
         }
@@ -324,7 +325,7 @@ public sealed class DialogApiTests
 
     /// <summary>Where the outbox provider delivered a message (the page itself shows customers' addresses as hidden).</summary>
     private static async Task<string?> OutboxRecipientAsync(ParleyApp app, string accountId, string id) =>
-        (await app.Storage.GetTableClient(Parley.Functions.Notifications.Providers.OutboxProvider.TableName).GetEntityIfExistsAsync(accountId, id)).Value?.GetString("To");
+        (await app.Storage.GetTableClient(Parley.Functions.Notifications.Providers.OutboxProvider.TableName).GetEntityIfExistsAsync<TableEntity>(accountId, id)).Value?.GetString("To");
 
     private static Task RunAsync(ParleyApp app, DialogWork work) => app.RunQueueStepAsync(DialogQueueHandler.QueueName, work);
 }

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Functions.Notifications;
 using Parley.Functions.Notifications.Providers;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
@@ -159,7 +160,7 @@ public sealed class DialogConversionPrivacyTests
     private static async Task<List<(string To, string Channel, string? ToName, string Subject, string Text, string Html)>> OutboxAsync(ParleyApp app, string accountId)
     {
         var list = new List<(string, string, string?, string, string, string)>();
-        await foreach (var e in app.Storage.GetTableClient(OutboxProvider.TableName).QueryAsync(TableFilter.Create($"PartitionKey eq {accountId}")))
+        await foreach (var e in app.Storage.GetTableClient(OutboxProvider.TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {accountId}")))
         {
             list.Add((e.GetString("To")!, e.GetString("Channel")!, e.GetString("ToName"), e.GetString("Subject") ?? "", e.GetString("Text") ?? "", e.GetString("Html") ?? ""));
         }

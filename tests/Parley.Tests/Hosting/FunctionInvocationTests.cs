@@ -92,7 +92,7 @@ public sealed class FunctionInvocationTests : IAsyncLifetime
         var delivery = Assert.Single(_journal.Deliveries);
         Assert.Equal(sent, delivery.Text);
         Assert.Equal(received.MessageId, delivery.MessageId);
-        Assert.Equal(0, await queue.GetApproximateMessageCountAsync());
+        Assert.Equal(0, await queue.ApproximateCountAsync());
     }
 
     [Fact]

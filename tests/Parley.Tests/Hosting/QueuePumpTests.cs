@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Parley.Functions.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Parley.Functions.Workflows;
 using Parley.Testing;
 using Parley.Tests.Infrastructure;
@@ -12,8 +13,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
     private readonly string _queueName = Azurite.UniqueQueueName("pump");
     private readonly RecordingHandler.Journal _journal = new();
     private ParleyApp? _app;
-    private QueueStorageClient _queue = null!;
-    private QueueStorageClient _poison = null!;
+    private QueueClient _queue = null!;
+    private QueueClient _poison = null!;
 
     public async Task InitializeAsync()
     {
@@ -47,7 +48,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
         Assert.Equal("""{"hello":"world"}""", delivery.Text);
         Assert.Equal(1, delivery.DequeueCount);
         Assert.Equal(_queueName, delivery.QueueName);
-        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0);
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0);
         Assert.Empty((await _poison.PeekMessagesAsync(32)).Value);
     }
 
@@ -59,7 +60,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
         await _queue.SendMessageAsync("flaky");
 
         var deliveries = await _journal.WaitForAsync(3);
-        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0);
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0);
 
         Assert.Equal([1L, 2L, 3L], deliveries.Select(d => d.DequeueCount));
         Assert.Empty((await _poison.PeekMessagesAsync(32)).Value);
@@ -73,11 +74,11 @@ public sealed class QueuePumpTests : IAsyncLifetime
         await _queue.SendMessageAsync("""{"doomed":true}""");
 
         // Once the message has left the main queue, no further delivery can happen; each one was recorded before that.
-        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Count == 1 && await _queue.GetApproximateMessageCountAsync() == 0);
+        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Length == 1 && await _queue.ApproximateCountAsync() == 0);
 
         Assert.Equal([1L, 2L, 3L, 4L, 5L], _journal.Deliveries.Select(d => d.DequeueCount));
         Assert.Equal("""{"doomed":true}""", Assert.Single((await _poison.PeekMessagesAsync(32)).Value).MessageText);
-        Assert.Equal(0, await _queue.GetApproximateMessageCountAsync());
+        Assert.Equal(0, await _queue.ApproximateCountAsync());
     }
 
     [Fact]
@@ -88,11 +89,11 @@ public sealed class QueuePumpTests : IAsyncLifetime
         for (var i = 0; i < 5; i++)
         {
             var m = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
-            await _queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, TimeSpan.Zero);
+            await _queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         }
         await StartPumpAsync();
 
-        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Count == 1);
+        await WaitUntilAsync(async () => (await _poison.PeekMessagesAsync(1)).Value.Length == 1);
 
         Assert.Empty(_journal.Deliveries);
         Assert.Equal("crash-looper", Assert.Single((await _poison.PeekMessagesAsync(32)).Value).MessageText);
@@ -107,7 +108,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
 
         await _journal.WaitForAsync(1);
         // The count includes leased messages: at 0 the message is deleted, and a second delivery would have been recorded before that.
-        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0, TimeSpan.FromSeconds(10));
 
         Assert.Single(_journal.Deliveries);
     }
@@ -120,7 +121,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
 
         await _journal.WaitForAsync(100);
         // Every message deleted (leased ones count too): no delivery can follow, and duplicates were recorded before their deletion.
-        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0);
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0);
 
         Assert.Equal(Enumerable.Range(0, 100).Select(i => "m" + i).Order(), _journal.Deliveries.Select(d => d.Text).Order());
     }
@@ -152,7 +153,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
         proxy.Resume();
 
         await _journal.WaitForAsync(20, TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(async () => await _queue.GetApproximateMessageCountAsync() == 0, TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0, TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => "during-stall-" + i).Order(), _journal.Deliveries.Select(d => d.Text).Distinct().Order());
         Assert.Empty((await _poison.PeekMessagesAsync(32)).Value);

@@ -94,7 +94,7 @@ public sealed class TriggerFolderTests
         Assert.Equal("Parley.Functions.dll", root.GetProperty("customHandler").GetProperty("description").GetProperty("arguments")[0].GetString());
         Assert.Equal("", root.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
         Assert.StartsWith("Microsoft.Azure.Functions.ExtensionBundle", root.GetProperty("extensionBundle").GetProperty("id").GetString());
-        // We enqueue XML-escaped plain text (QueueStorageClient), so the trigger must not expect base64.
+        // We enqueue XML-escaped plain text (QueueClient), so the trigger must not expect base64.
         Assert.Equal("none", queues.GetProperty("messageEncoding").GetString());
         Assert.Equal(defaults.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
         Assert.Equal(5, defaults.MaxDequeueCount);

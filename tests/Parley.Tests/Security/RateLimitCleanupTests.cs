@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Functions.Maintenance;
 using Parley.Functions.RateLimiting;
-using Parley.Functions.Storage.Tables;
+using Azure.Data.Tables;
+using Parley.Functions.Storage;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Security;
@@ -23,7 +24,7 @@ public sealed class RateLimitCleanupTests
             await task.RunAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         }
 
-        Assert.False((await table.GetEntityIfExistsAsync("test-old|" + tag, "k")).HasValue);
-        Assert.True((await table.GetEntityIfExistsAsync("test-new|" + tag, "k")).HasValue);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("test-old|" + tag, "k")).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("test-new|" + tag, "k")).HasValue);
     }
 }

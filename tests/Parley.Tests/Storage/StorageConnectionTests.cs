@@ -13,7 +13,8 @@ public sealed class StorageConnectionTests
 
         Assert.Equal("http://127.0.0.1:10002/devstoreaccount1", connection.TableEndpoint.ToString());
         Assert.Equal("http://127.0.0.1:10001/devstoreaccount1", connection.QueueEndpoint.ToString());
-        Assert.Equal("devstoreaccount1", connection.SharedKey!.AccountName);
+        Assert.Equal("devstoreaccount1", connection.AccountName);
+        Assert.True(connection.UsesSharedKey);
         Assert.Null(connection.Credential);
     }
 
@@ -72,7 +73,8 @@ public sealed class StorageConnectionTests
             ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
         }));
 
-        Assert.Null(connection.SharedKey);
+        Assert.False(connection.UsesSharedKey);
+        Assert.Null(connection.TableKeyCredential);
         Assert.IsType<ManagedIdentityCredential>(connection.Credential);
         Assert.Equal("parleyprod.table.core.windows.net", connection.TableEndpoint.Host);
     }

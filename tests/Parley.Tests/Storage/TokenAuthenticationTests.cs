@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Azure.Core;
 using Microsoft.AspNetCore.Http;
 using Parley.Functions.Storage;
@@ -23,7 +24,7 @@ public sealed class TokenAuthenticationTests
             new Uri(server.BaseAddress + "devstoreaccount1"), new Uri(server.BaseAddress + "devstoreaccount1"), credential),
             new StorageClientOptions { Transport = new Azure.Core.Pipeline.HttpClientTransport(FakeHttpServer.TrustingHandler()) });
 
-        var result = await account.GetTableClient("Cases").GetEntityIfExistsAsync("p", "r");
+        var result = await account.GetTableClient("Cases").GetEntityIfExistsAsync<TableEntity>("p", "r");
 
         Assert.False(result.HasValue);
         var request = Assert.Single(server.Requests);
