@@ -7,7 +7,7 @@ using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Storage;
 
-/// <summary>In Azure, storage accounts disable shared keys; endpoint-only configuration must send Entra ID bearer tokens.</summary>
+/// <summary>In Azure, storage accounts disable shared keys; endpoint-only configuration must send Entra ID bearer tokens to tables and queues.</summary>
 public sealed class TokenAuthenticationTests
 {
     [Fact]
@@ -16,6 +16,13 @@ public sealed class TokenAuthenticationTests
         await using var server = await FakeHttpServer.StartAsync(async (context, _) =>
         {
             context.Response.StatusCode = 404;
+            if (context.Request.Path.Value!.EndsWith("/jobs", StringComparison.Ordinal))
+            {
+                context.Response.Headers["x-ms-error-code"] = "QueueNotFound";
+                context.Response.ContentType = "application/xml";
+                await context.Response.WriteAsync("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>QueueNotFound</Code><Message>The specified queue does not exist.</Message></Error>");
+                return;
+            }
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"odata.error":{"code":"ResourceNotFound","message":{"lang":"en-US","value":"The specified resource does not exist."}}}""");
         }, https: true);
@@ -25,10 +32,12 @@ public sealed class TokenAuthenticationTests
             new StorageClientOptions { Transport = new Azure.Core.Pipeline.HttpClientTransport(FakeHttpServer.TrustingHandler()) });
 
         var result = await account.GetTableClient("Cases").GetEntityIfExistsAsync<TableEntity>("p", "r");
+        var queueExists = await account.GetQueueClient("jobs").ExistsAsync();
 
         Assert.False(result.HasValue);
-        var request = Assert.Single(server.Requests);
-        Assert.Equal("Bearer token-for-https://storage.azure.com/.default", request.Headers["Authorization"]);
+        Assert.False(queueExists.Value);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.All(server.Requests, r => Assert.Equal("Bearer token-for-https://storage.azure.com/.default", r.Headers["Authorization"]));
         Assert.Equal(["https://storage.azure.com/.default"], credential.Scopes.Distinct());
     }
 
