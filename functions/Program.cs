@@ -6,6 +6,7 @@ using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.CustomFields;
 using Parley.Functions.Dialogs;
+using Parley.Functions.Durable;
 using Parley.Functions.Hosting;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
@@ -20,6 +21,7 @@ builder.AddParleyHosting();
 
 builder.Services.AddStorage();
 builder.Services.AddWorkflows();
+builder.Services.AddDurable();
 builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
 builder.Services.AddCases();

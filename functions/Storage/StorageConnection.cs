@@ -1,14 +1,16 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Storage;
 using Azure.Identity;
+using Azure.Storage;
 
 namespace Parley.Functions.Storage;
 
 /// <summary>
 /// Where storage lives and how to authenticate, read from the Functions convention:
 /// <c>AzureWebJobsStorage</c> as a connection string, or (managed identity, as the Azure templates deploy it)
-/// <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__queueServiceUri</c> with <c>__credential</c> and <c>__clientId</c>.
+/// <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__queueServiceUri</c> / <c>__blobServiceUri</c> with
+/// <c>__credential</c> and <c>__clientId</c>. Tables and queues hold Parley's data and work; the durable engine also
+/// needs blobs (partition leases, large messages).
 /// </summary>
 public sealed class StorageConnection
 {
@@ -21,10 +23,11 @@ public sealed class StorageConnection
 
     private readonly string? _accountKey;
 
-    private StorageConnection(Uri tableEndpoint, Uri queueEndpoint, (string Name, string Key)? sharedKey, TokenCredential? credential, string description)
+    private StorageConnection(Uri tableEndpoint, Uri queueEndpoint, Uri blobEndpoint, (string Name, string Key)? sharedKey, TokenCredential? credential, string description)
     {
         TableEndpoint = tableEndpoint;
         QueueEndpoint = queueEndpoint;
+        BlobEndpoint = blobEndpoint;
         AccountName = sharedKey?.Name;
         _accountKey = sharedKey?.Key;
         Credential = credential;
@@ -33,6 +36,7 @@ public sealed class StorageConnection
 
     public Uri TableEndpoint { get; }
     public Uri QueueEndpoint { get; }
+    public Uri BlobEndpoint { get; }
 
     /// <summary>The account name when the connection string carries a key; null for token auth.</summary>
     public string? AccountName { get; }
@@ -45,6 +49,15 @@ public sealed class StorageConnection
 
     /// <summary>The key as the Storage SDKs (queues, blobs) take it; null for token auth.</summary>
     public StorageSharedKeyCredential? StorageKeyCredential => _accountKey is null ? null : new(AccountName!, _accountKey);
+
+    /// <summary>
+    /// A connection string with all three endpoints and the key, for libraries that take only that (the durable engine);
+    /// null for token auth. Holds the key: never log it.
+    /// </summary>
+    public string? KeyConnectionString => _accountKey is null
+        ? null
+        : $"DefaultEndpointsProtocol={TableEndpoint.Scheme};AccountName={AccountName};AccountKey={_accountKey};" +
+          $"BlobEndpoint={BlobEndpoint.AbsoluteUri.TrimEnd('/')};QueueEndpoint={QueueEndpoint.AbsoluteUri.TrimEnd('/')};TableEndpoint={TableEndpoint.AbsoluteUri.TrimEnd('/')};";
 
     /// <summary>Entra ID credential when only endpoints are configured; null for shared-key auth.</summary>
     public TokenCredential? Credential { get; }
@@ -61,30 +74,31 @@ public sealed class StorageConnection
             return Parse(connectionString);
         }
 
-        var tableUri = section["tableServiceUri"];
-        var queueUri = section["queueServiceUri"];
-        if (string.IsNullOrWhiteSpace(tableUri) && string.IsNullOrWhiteSpace(queueUri))
+        string[] services = ["tableServiceUri", "queueServiceUri", "blobServiceUri"];
+        var given = services.Where(s => !string.IsNullOrWhiteSpace(section[s])).ToList();
+        if (given.Count == 0)
         {
             throw new StorageConfigurationException(
                 $"Storage is not configured. Set '{SettingName}' to a connection string (locally 'UseDevelopmentStorage=true'), " +
-                $"or set '{SettingName}__tableServiceUri' and '{SettingName}__queueServiceUri' for managed identity.");
+                $"or set '{SettingName}__tableServiceUri', '{SettingName}__queueServiceUri' and '{SettingName}__blobServiceUri' for managed identity.");
         }
-        if (string.IsNullOrWhiteSpace(tableUri) || string.IsNullOrWhiteSpace(queueUri))
+        if (given.Count < services.Length)
         {
-            var missing = string.IsNullOrWhiteSpace(tableUri) ? "tableServiceUri" : "queueServiceUri";
-            throw new StorageConfigurationException($"'{SettingName}__{missing}' is missing: Parley needs both the table and the queue service URI.");
+            var missing = services.Except(given).First();
+            throw new StorageConfigurationException($"'{SettingName}__{missing}' is missing: Parley needs the table, queue and blob service URIs (the durable engine keeps its leases in blobs).");
         }
 
-        var table = ParseEndpoint($"{SettingName}__tableServiceUri", tableUri, httpsOnly: true);
-        var queue = ParseEndpoint($"{SettingName}__queueServiceUri", queueUri, httpsOnly: true);
+        var table = ParseEndpoint($"{SettingName}__tableServiceUri", section["tableServiceUri"]!, httpsOnly: true);
+        var queue = ParseEndpoint($"{SettingName}__queueServiceUri", section["queueServiceUri"]!, httpsOnly: true);
+        var blob = ParseEndpoint($"{SettingName}__blobServiceUri", section["blobServiceUri"]!, httpsOnly: true);
         var credential = CreateCredential(section["credential"], section["clientId"]);
-        return new StorageConnection(table, queue, null, credential,
-            $"tables {table}, queues {queue}, Entra ID ({(section["credential"] ?? "default credential chain")})");
+        return new StorageConnection(table, queue, blob, null, credential,
+            $"tables {table}, queues {queue}, blobs {blob}, Entra ID ({(section["credential"] ?? "default credential chain")})");
     }
 
     /// <summary>Endpoints reached with an Entra ID token (managed identity in Azure).</summary>
-    public static StorageConnection WithCredential(Uri tableEndpoint, Uri queueEndpoint, TokenCredential credential) =>
-        new(tableEndpoint, queueEndpoint, null, credential, $"tables {tableEndpoint}, queues {queueEndpoint}, Entra ID");
+    public static StorageConnection WithCredential(Uri tableEndpoint, Uri queueEndpoint, Uri blobEndpoint, TokenCredential credential) =>
+        new(tableEndpoint, queueEndpoint, blobEndpoint, null, credential, $"tables {tableEndpoint}, queues {queueEndpoint}, blobs {blobEndpoint}, Entra ID");
 
     /// <summary>Parses an Azure Storage connection string (including <c>UseDevelopmentStorage=true</c>).</summary>
     public static StorageConnection Parse(string connectionString)
@@ -108,12 +122,13 @@ public sealed class StorageConnection
             }
             if (parts.ContainsKey("DevelopmentStorageProxyUri"))
             {
-                throw new StorageConfigurationException($"'{SettingName}': DevelopmentStorageProxyUri is not supported; give TableEndpoint and QueueEndpoint instead.");
+                throw new StorageConfigurationException($"'{SettingName}': DevelopmentStorageProxyUri is not supported; give TableEndpoint, QueueEndpoint and BlobEndpoint instead.");
             }
             return new StorageConnection(
                 new Uri($"http://127.0.0.1:10002/{DevelopmentAccountName}"),
                 new Uri($"http://127.0.0.1:10001/{DevelopmentAccountName}"),
-                (DevelopmentAccountName, DevelopmentAccountKey), null, "Azurite development storage (tables 127.0.0.1:10002, queues 127.0.0.1:10001)");
+                new Uri($"http://127.0.0.1:10000/{DevelopmentAccountName}"),
+                (DevelopmentAccountName, DevelopmentAccountKey), null, "Azurite development storage (blobs 127.0.0.1:10000, queues :10001, tables :10002)");
         }
 
         if (parts.ContainsKey("SharedAccessSignature"))
@@ -127,7 +142,7 @@ public sealed class StorageConnection
         }
         if (!parts.TryGetValue("AccountKey", out var key) || key.Length == 0)
         {
-            throw new StorageConfigurationException($"'{SettingName}' has no AccountKey. Without a key, configure '{SettingName}__tableServiceUri' and '__queueServiceUri' for managed identity.");
+            throw new StorageConfigurationException($"'{SettingName}' has no AccountKey. Without a key, configure '{SettingName}__tableServiceUri', '__queueServiceUri' and '__blobServiceUri' for managed identity.");
         }
         if (!IsBase64(key))
         {
@@ -141,14 +156,14 @@ public sealed class StorageConnection
         }
         var suffix = parts.GetValueOrDefault("EndpointSuffix", "core.windows.net");
 
-        var table = parts.TryGetValue("TableEndpoint", out var t)
-            ? ParseEndpoint($"{SettingName} (TableEndpoint)", t)
-            : new Uri($"{protocol}://{account}.table.{suffix}/");
-        var queue = parts.TryGetValue("QueueEndpoint", out var q)
-            ? ParseEndpoint($"{SettingName} (QueueEndpoint)", q)
-            : new Uri($"{protocol}://{account}.queue.{suffix}/");
+        Uri Endpoint(string name, string service) => parts.TryGetValue(name, out var value)
+            ? ParseEndpoint($"{SettingName} ({name})", value)
+            : new Uri($"{protocol}://{account}.{service}.{suffix}/");
+        var table = Endpoint("TableEndpoint", "table");
+        var queue = Endpoint("QueueEndpoint", "queue");
+        var blob = Endpoint("BlobEndpoint", "blob");
 
-        return new StorageConnection(table, queue, (account, key), null, $"account {account}, tables {table}, queues {queue}, shared key");
+        return new StorageConnection(table, queue, blob, (account, key), null, $"account {account}, tables {table}, queues {queue}, blobs {blob}, shared key");
     }
 
     private static Uri ParseEndpoint(string setting, string value, bool httpsOnly = false)

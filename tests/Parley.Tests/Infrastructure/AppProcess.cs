@@ -57,6 +57,9 @@ public sealed class AppProcess : IAsyncDisposable
         // The test Azurite is shared: a pump in this process would take (and handle) other tests' queue messages.
         info.Environment["QueuePump__Enabled"] = "false";
         info.Environment["Timers__Enabled"] = "false";
+        info.Environment["Durable__TaskHub"] = Azurite.UniqueName("hub");
+        info.Environment["Durable__Enabled"] = "false";
+        info.Environment["Durable__PartitionCount"] = "1";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

@@ -29,6 +29,12 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             [StorageConnection.SettingName] = azurite.ConnectionString,
             ["QueuePump:Enabled"] = "false",
             ["Timers:Enabled"] = "false",
+            // Each app its own task hub, so no test's worker runs another test's orchestrations; the worker runs only
+            // where a test turns it on (Durable:Enabled), the client always works.
+            ["Durable:TaskHub"] = Azurite.UniqueName("hub"),
+            ["Durable:Enabled"] = "false",
+            ["Durable:PartitionCount"] = "1",
+            ["Durable:MaxQueuePollingInterval"] = "00:00:00.250",
             ["QueuePump:MinPollingInterval"] = "00:00:00.020",
             ["QueuePump:MaxPollingInterval"] = "00:00:00.200",
             ["QueuePump:RetryDelay"] = "00:00:00",
@@ -41,6 +47,7 @@ public sealed class ParleyApp : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Parley.Functions.Workflows.QueuePump"] = "Critical",
             ["Logging:LogLevel:Parley.Functions.Invocations"] = "Critical",
+            ["Logging:LogLevel:DurableTask"] = "Error",
         };
         foreach (var (key, value) in settings)
         {

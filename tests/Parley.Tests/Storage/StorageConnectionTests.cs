@@ -69,6 +69,7 @@ public sealed class StorageConnectionTests
         {
             ["AzureWebJobsStorage:tableServiceUri"] = "https://parleyprod.table.core.windows.net",
             ["AzureWebJobsStorage:queueServiceUri"] = "https://parleyprod.queue.core.windows.net",
+            ["AzureWebJobsStorage:blobServiceUri"] = "https://parleyprod.blob.core.windows.net",
             ["AzureWebJobsStorage:credential"] = "managedidentity",
             ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
         }));
@@ -77,6 +78,32 @@ public sealed class StorageConnectionTests
         Assert.Null(connection.TableKeyCredential);
         Assert.IsType<ManagedIdentityCredential>(connection.Credential);
         Assert.Equal("parleyprod.table.core.windows.net", connection.TableEndpoint.Host);
+        Assert.Equal("parleyprod.blob.core.windows.net", connection.BlobEndpoint.Host);
+        Assert.Null(connection.KeyConnectionString);
+    }
+
+    [Fact]
+    public void Without_the_blob_service_uri_the_error_names_it()
+    {
+        var ex = Assert.Throws<StorageConfigurationException>(() => StorageConnection.FromConfiguration(Config(new()
+        {
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://parleyprod.table.core.windows.net",
+            ["AzureWebJobsStorage:queueServiceUri"] = "https://parleyprod.queue.core.windows.net",
+        })));
+
+        Assert.Contains("AzureWebJobsStorage__blobServiceUri", ex.Message);
+    }
+
+    [Fact]
+    public void The_connection_string_for_the_durable_engine_carries_all_three_endpoints()
+    {
+        var connection = StorageConnection.Parse($"AccountName=devstoreaccount1;AccountKey={StorageConnection.DevelopmentAccountKey};DefaultEndpointsProtocol=http;TableEndpoint=http://127.0.0.1:1234/devstoreaccount1;QueueEndpoint=http://127.0.0.1:5678/devstoreaccount1;BlobEndpoint=http://127.0.0.1:9012/devstoreaccount1");
+
+        var again = StorageConnection.Parse(connection.KeyConnectionString!);
+
+        Assert.Equal((connection.TableEndpoint, connection.QueueEndpoint, connection.BlobEndpoint), (again.TableEndpoint, again.QueueEndpoint, again.BlobEndpoint));
+        Assert.Equal(9012, again.BlobEndpoint.Port);
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", StorageConnection.Parse("UseDevelopmentStorage=true").BlobEndpoint.ToString());
     }
 
     [Fact]
@@ -97,6 +124,7 @@ public sealed class StorageConnectionTests
         {
             ["AzureWebJobsStorage:tableServiceUri"] = "http://a.table.core.windows.net",
             ["AzureWebJobsStorage:queueServiceUri"] = "https://a.queue.core.windows.net",
+            ["AzureWebJobsStorage:blobServiceUri"] = "https://a.blob.core.windows.net",
         })));
 
         Assert.Contains("AzureWebJobsStorage__tableServiceUri", ex.Message);
@@ -110,6 +138,7 @@ public sealed class StorageConnectionTests
         {
             ["AzureWebJobsStorage:tableServiceUri"] = "https://a.table.core.windows.net",
             ["AzureWebJobsStorage:queueServiceUri"] = "https://a.queue.core.windows.net",
+            ["AzureWebJobsStorage:blobServiceUri"] = "https://a.blob.core.windows.net",
             ["AzureWebJobsStorage:credential"] = "password",
         })));
 

@@ -45,7 +45,7 @@ public sealed class TableUsageTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => _table.SubmitAtomicallyAsync(actions));
 
         Assert.Equal(before, _account.RoundTrips.Count);
-        Assert.Empty(await _table.QueryAsync<TableEntity>().ToListAsync());
+        Assert.Empty(await All(_table.QueryAsync<TableEntity>()));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class TableUsageTests : IAsyncLifetime
         Assert.All(actions, a => Assert.NotEqual(default, a.Entity.ETag));
         var stored = await _table.GetEntityOrNullAsync("many", "042");
         Assert.Equal(stored!.ETag, actions[42].Entity.ETag);
-        Assert.Equal(100, (await _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"many"}")).ToListAsync()).Count);
+        Assert.Equal(100, (await All(_table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"many"}")))).Count);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class TableUsageTests : IAsyncLifetime
 
         Assert.Equal(404, ex.Status);
         Assert.Equal(1, ex.FailedTransactionActionIndex);
-        Assert.Empty(await _table.QueryAsync<TableEntity>().ToListAsync());
+        Assert.Empty(await All(_table.QueryAsync<TableEntity>()));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class TableUsageTests : IAsyncLifetime
 
         Assert.Equal(409, ex.Status);
         Assert.Equal(2, ex.FailedTransactionActionIndex);
-        var rows = await _table.QueryAsync<TableEntity>().ToListAsync();
+        var rows = await All(_table.QueryAsync<TableEntity>());
         Assert.Equal("original", Assert.Single(rows).GetString("V"));
     }
 
@@ -152,8 +152,8 @@ public sealed class TableUsageTests : IAsyncLifetime
             await _table.AddEntityAsync(new TableEntity(pk, rk));
         }
 
-        var rows = await _table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter("acc'1", "op|")).ToListAsync();
-        var injected = await _table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter("acc'1' or PartitionKey ne '", "op|")).ToListAsync();
+        var rows = await All(_table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter("acc'1", "op|")));
+        var injected = await All(_table.QueryAsync<TableEntity>(TableClientExtensions.StartsWithFilter("acc'1' or PartitionKey ne '", "op|")));
 
         Assert.Equal(["op|a", "op|b"], rows.Select(r => r.RowKey));
         Assert.Empty(injected);
@@ -169,7 +169,17 @@ public sealed class TableUsageTests : IAsyncLifetime
 
         Assert.Equal(1, await _table.DeleteExpiredAsync(now, CancellationToken.None));
 
-        Assert.Equal(["forever", "fresh"], (await _table.QueryAsync<TableEntity>().ToListAsync()).Select(r => r.RowKey).Order());
+        Assert.Equal(["forever", "fresh"], (await All(_table.QueryAsync<TableEntity>())).Select(r => r.RowKey).Order());
+    }
+
+    private static async Task<List<T>> All<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+        return list;
     }
 
     private static TableTransactionAction Add(string pk, string rk) => new(TableTransactionActionType.Add, new TableEntity(pk, rk));

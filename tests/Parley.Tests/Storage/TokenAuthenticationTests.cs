@@ -28,7 +28,7 @@ public sealed class TokenAuthenticationTests
         }, https: true);
         var credential = new RecordingCredential();
         var account = new StorageAccount(StorageConnection.WithCredential(
-            new Uri(server.BaseAddress + "devstoreaccount1"), new Uri(server.BaseAddress + "devstoreaccount1"), credential),
+            new Uri(server.BaseAddress + "devstoreaccount1"), new Uri(server.BaseAddress + "devstoreaccount1"), new Uri(server.BaseAddress + "devstoreaccount1"), credential),
             new StorageClientOptions { Transport = new Azure.Core.Pipeline.HttpClientTransport(FakeHttpServer.TrustingHandler()) });
 
         var result = await account.GetTableClient("Cases").GetEntityIfExistsAsync<TableEntity>("p", "r");
