@@ -56,6 +56,8 @@ public sealed class DurableEngine(
             MaxConcurrentTaskActivityWorkItems = _options.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = _options.MaxConcurrentOrchestrations,
             LoggerFactory = loggerFactory,
+            // A second start of an instance id is reported (Orchestrations.StartAsync turns it into "false"), not silently dropped.
+            ThrowExceptionOnInvalidDedupeStatus = true,
             StorageAccountClientProvider = connection.KeyConnectionString is { } keyed
                 ? new StorageAccountClientProvider(keyed)
                 : new StorageAccountClientProvider(connection.BlobEndpoint, connection.QueueEndpoint, connection.TableEndpoint, connection.Credential!),
