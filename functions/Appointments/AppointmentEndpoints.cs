@@ -28,7 +28,7 @@ public static class AppointmentEndpoints
         return api;
     }
 
-    private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> BookAsync(string caseId, AppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         var c = await cases.GetAsync(tenant, caseId, ct);
         if (c is null || !await rules.CanSeeAsync(tenant, c, ct))
@@ -56,7 +56,7 @@ public static class AppointmentEndpoints
             var (_, appointment) = await store.BookAsync(tenant, c,
                 current => plan(current, Entry("scheduled", tenant, time, null)),
                 current => current with { Email = email, Phone = phone }, ct);
-            await NotifyAsync(notify, logs, appointment);
+            await NotifyAsync(notify, http);
             return TypedResults.Created($"/api/appointments/{appointment.Id}", View(appointment, http, store));
         }
         catch (OverlapException ex)
@@ -73,7 +73,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> CreateWithCaseAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http, AccountStore accounts, CaseRules rules, AppointmentStore store, CustomFieldStore fields, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         var (problem, created, appointment) = await CreateCaseAndBookAsync(request, tenant, http, accounts, rules, store, time, notify, logs, ct);
         return problem ?? TypedResults.Created($"/api/appointments/{appointment!.Id}", new
@@ -89,7 +89,7 @@ public static class AppointmentEndpoints
     /// to answer (validation, clash, contention, queue down).
     /// </summary>
     internal static async Task<(IResult? Problem, Case? Case, Appointment? Appointment)> CreateCaseAndBookAsync(CaseWithAppointmentRequest request, Tenant tenant, HttpContext http,
-        AccountStore accounts, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct, HiddenContact? hidden = null)
+        AccountStore accounts, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct, HiddenContact? hidden = null)
     {
         var account = (await accounts.GetSettingsAsync(tenant, ct))!;
         var v = new Validation();
@@ -116,7 +116,7 @@ public static class AppointmentEndpoints
         try
         {
             var (created, appointment) = await store.CreateCaseAndBookAsync(tenant, draft, c => plan(c, Entry("scheduled", tenant, time, null)), ct);
-            await NotifyAsync(notify, logs, appointment);
+            await NotifyAsync(notify, http);
             return (null, created, appointment);
         }
         catch (OverlapException ex)
@@ -170,7 +170,7 @@ public static class AppointmentEndpoints
     private static async Task<IResult> GetAsync(string id, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct) =>
         await VisibleAsync(id, tenant, cases, rules, store, ct) is { } visible ? TypedResults.Ok(View(visible.Appointment, http, store)) : TypedResults.NotFound();
 
-    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
@@ -208,7 +208,7 @@ public static class AppointmentEndpoints
                     History = [.. before.History, Entry("rescheduled", tenant, time, null) with { Start = planned.Start, End = planned.End, Invitation = planned.Invitation }],
                 };
             }, ct);
-            await NotifyAsync(notify, logs, saved);
+            await NotifyAsync(notify, http);
             return TypedResults.Ok(View(saved, http, store));
         }
         catch (OverlapException ex)
@@ -225,7 +225,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
@@ -248,7 +248,7 @@ public static class AppointmentEndpoints
                 UpdatedAt = time.GetUtcNow(),
                 History = [.. a.History, Entry("cancelled", tenant, time, reason) with { Start = a.Start, End = a.End, Invitation = a.Invitation }],
             }, ct);
-            await NotifyAsync(notify, logs, cancelled);
+            await NotifyAsync(notify, http);
             return TypedResults.Ok(View(cancelled, http, store));
         }
         catch (TableTransactionFailedException)
@@ -257,7 +257,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> ResendAsync(string id, ResendRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
@@ -288,7 +288,7 @@ public static class AppointmentEndpoints
             UpdatedAt = time.GetUtcNow(),
             History = [.. a.History, Entry("invitationsResent", tenant, time, null) with { Start = a.Start, End = a.End, Invitation = invitation }],
         }, ct);
-        await NotifyAsync(notify, logs, saved);
+        await NotifyAsync(notify, http);
         return TypedResults.Accepted($"/api/appointments/{id}", View(saved, http, store));
     }
 
@@ -402,15 +402,15 @@ public static class AppointmentEndpoints
     }
 
     /// <summary>
-    /// Queues the hidden hand-over item before an appointment write (see <see cref="NotificationQueue.HandOverAsync"/>).
-    /// When the queue is unreachable the request ends here with 503, before anything is written; the outage is logged
-    /// once, like every other (<see cref="Storage.StorageOutage"/>), not as a stack trace per request.
+    /// Starts the messages instance before an appointment write (see <see cref="AppointmentMessages.HandOverAsync"/>) and
+    /// keeps its id on the request for <see cref="NotifyAsync"/>. When storage is unreachable the request ends here with
+    /// 503, before anything is written; the outage is logged once, like every other (<see cref="Storage.StorageOutage"/>).
     /// </summary>
-    private static async Task<IResult?> HandOverAsync(NotificationQueue queue, HttpContext http, string accountId, string appointmentId, int fromHistoryIndex)
+    private static async Task<IResult?> HandOverAsync(AppointmentMessages messages, HttpContext http, string accountId, string appointmentId, int fromHistoryIndex)
     {
         try
         {
-            await queue.HandOverAsync(accountId, appointmentId, fromHistoryIndex, CancellationToken.None);
+            http.Items[typeof(AppointmentMessages)] = await messages.HandOverAsync(accountId, appointmentId, fromHistoryIndex, CancellationToken.None);
             return null;
         }
         catch (Exception ex) when (Storage.StorageOutage.IsOutage(ex) || ex is OperationCanceledException)
@@ -420,18 +420,9 @@ public static class AppointmentEndpoints
         }
     }
 
-    /// <summary>Queues the customer messages of the history entry just written (the hand-over item covers a failure here).</summary>
-    private static async Task NotifyAsync(NotificationQueue queue, ILoggerFactory logs, Appointment a)
-    {
-        try
-        {
-            await queue.EnqueueAsync(new NotificationWork(a.AccountId, a.Id, a.History.Count - 1), null, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logs.CreateLogger("Parley.Appointments").LogError(ex, "Could not queue the notifications of appointment {AppointmentId}", a.Id);
-        }
-    }
+    /// <summary>The write is done: the messages instance started by <see cref="HandOverAsync"/> sends now (if this fails, after its wait).</summary>
+    private static Task NotifyAsync(AppointmentMessages messages, HttpContext http) =>
+        http.Items[typeof(AppointmentMessages)] is string instanceId ? messages.WrittenAsync(instanceId) : Task.CompletedTask;
 
     private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>
         new(time.GetUtcNow(), action, tenant.OperatorId ?? "api:" + tenant.ApiKeyId, null, null, reason, null);

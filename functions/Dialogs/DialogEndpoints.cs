@@ -121,7 +121,7 @@ public static class DialogEndpoints
     /// (seed 004). The invitation goes out in the dialog's language, by e-mail and, when asked, SMS to the SMS number.
     /// </summary>
     private static async Task<IResult> ConvertAsync(string id, ConvertInput input, Tenant tenant, HttpContext http, DialogStore store, AccountStore accounts, CaseRules rules,
-        AppointmentStore appointments, TimeProvider time, NotificationQueue notify, ILoggerFactory logs, CancellationToken ct)
+        AppointmentStore appointments, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, store, accounts, ct) is not { } v)
         {

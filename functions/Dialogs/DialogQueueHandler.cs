@@ -68,12 +68,12 @@ public sealed class DialogQueueHandler(
         }
         if (unavailable is not null)
         {
-            if (work.Attempt + 1 >= NotificationQueueHandler.MaxAttempts)
+            if (work.Attempt + 1 >= AppointmentMessagesOrchestrator.MaxAttempts)
             {
                 logger.LogError("Giving up on dialog {DialogId} message {Seq} after {Attempts} attempts", dialog.Id, work.Seq, work.Attempt + 1);
                 return;
             }
-            await queue.EnqueueAsync(work with { Attempt = work.Attempt + 1 }, unavailable.RetryAfter ?? NotificationQueueHandler.Backoff(work.Attempt), ct);
+            await queue.EnqueueAsync(work with { Attempt = work.Attempt + 1 }, unavailable.RetryAfter ?? AppointmentMessagesOrchestrator.Backoff(work.Attempt), ct);
         }
     }
 

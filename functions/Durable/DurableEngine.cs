@@ -18,6 +18,7 @@ namespace Parley.Functions.Durable;
 public sealed class DurableEngine(
     IOptions<DurableOptions> options,
     StorageAccount storage,
+    StorageClientOptions clientOptions,
     IEnumerable<DurableRegistration> registrations,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
@@ -58,9 +59,7 @@ public sealed class DurableEngine(
             LoggerFactory = loggerFactory,
             // A second start of an instance id is reported (Orchestrations.StartAsync turns it into "false"), not silently dropped.
             ThrowExceptionOnInvalidDedupeStatus = true,
-            StorageAccountClientProvider = connection.KeyConnectionString is { } keyed
-                ? new StorageAccountClientProvider(keyed)
-                : new StorageAccountClientProvider(connection.BlobEndpoint, connection.QueueEndpoint, connection.TableEndpoint, connection.Credential!),
+            StorageAccountClientProvider = ClientProvider(connection),
         };
         _service = new AzureStorageOrchestrationService(settings);
         try
@@ -77,6 +76,27 @@ public sealed class DurableEngine(
         _client = new TaskHubClient(_service, DurableDataConverter.Instance, loggerFactory);
         logger.LogInformation("Durable task hub {TaskHub} ready ({Partitions} partitions); worker {State}", _options.TaskHub, _options.PartitionCount, _options.Enabled ? "starts when the app serves" : "disabled");
     }
+
+    /// <summary>
+    /// The engine's own storage clients, with the app's retry and timeout settings (so an outage fails a request as fast
+    /// as our other storage calls do) and their own round-trip counter.
+    /// </summary>
+    private StorageAccountClientProvider ClientProvider(StorageConnection connection)
+    {
+        var blobs = clientOptions.ApplyTo(new Azure.Storage.Blobs.BlobClientOptions(), RoundTrips);
+        var queues = clientOptions.ApplyTo(new Azure.Storage.Queues.QueueClientOptions(), RoundTrips);
+        var tables = clientOptions.ApplyTo(new Azure.Data.Tables.TableClientOptions(), RoundTrips);
+        return connection.KeyConnectionString is { } keyed
+            ? new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(keyed, blobs), StorageServiceClientProvider.ForQueue(keyed, queues), StorageServiceClientProvider.ForTable(keyed, tables))
+            : new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(connection.BlobEndpoint, connection.Credential!, blobs),
+                StorageServiceClientProvider.ForQueue(connection.QueueEndpoint, connection.Credential!, queues),
+                StorageServiceClientProvider.ForTable(connection.TableEndpoint, connection.Credential!, tables));
+    }
+
+    /// <summary>Requests the engine has sent to storage (polling included), apart from the app's own <see cref="StorageAccount.RoundTrips"/>.</summary>
+    public StorageRoundTrips RoundTrips { get; } = new();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

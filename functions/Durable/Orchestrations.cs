@@ -66,6 +66,13 @@ public sealed class Orchestrations(DurableEngine engine)
         return await GetAsync(instanceId);
     }
 
+    /// <summary>The instance's history as the engine stores it (JSON array of events), for diagnostics and tests.</summary>
+    public async Task<string> HistoryJsonAsync(string instanceId)
+    {
+        var state = await engine.Client.GetOrchestrationStateAsync(instanceId) ?? throw new KeyNotFoundException($"No orchestration instance '{instanceId}'.");
+        return await engine.Client.GetOrchestrationHistoryAsync(state.OrchestrationInstance);
+    }
+
     /// <summary>Deletes the histories of instances that finished before <paramref name="beforeUtc"/>.</summary>
     public Task PurgeFinishedAsync(DateTime beforeUtc) =>
         engine.Client.PurgeOrchestrationInstanceHistoryAsync(beforeUtc, OrchestrationStateTimeRangeFilterType.OrchestrationCompletedTimeFilter);

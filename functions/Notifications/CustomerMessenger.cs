@@ -44,25 +44,35 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
         return false;
     }
 
-    private static string MessageId(string appointmentId, string purpose, MessageChannel channel) => $"{appointmentId}|{purpose}|{channel.ToString().ToLowerInvariant()}";
+    /// <summary>Marks the message for <paramref name="purpose"/> on <paramref name="channel"/> failed for good (gave up, could not be processed).</summary>
+    public async Task FailAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, string language, string purpose, MessageChannel channel, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var to = channel == MessageChannel.Email ? context.Case.ReachEmail : context.Case.ReachSms;
+        await sender.FailAsync(new MessageRecord(accountId, MessageId(appointment.Id, purpose, channel), appointment.Id, kind, channel, to ?? "", language,
+            MessageStatus.Queued, null, true, 0, null, now, now), reason, ct);
+    }
+
+    public static string MessageId(string appointmentId, string purpose, MessageChannel channel) => $"{appointmentId}|{purpose}|{channel.ToString().ToLowerInvariant()}";
 
     /// <summary>The join link in messages, on Parley's public address (never one a request named; see <see cref="Hosting.PublicUrl"/>).</summary>
     public string JoinUrl(Appointment appointment) => appointments.JoinUrl(publicUrl.Origin, appointment);
 
     /// <summary>
-    /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on. Message ids are
-    /// "{appointment}|{purpose}|{channel}". A missing address is recorded as failed when <paramref name="recordMissing"/>.
-    /// Returns the provider's unavailability (for the caller to retry later), or null when everything was handled.
+    /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on (only <paramref name="only"/>
+    /// when given). Message ids are "{appointment}|{purpose}|{channel}". A missing address is recorded as failed when
+    /// <paramref name="recordMissing"/>. Returns the provider's unavailability (for the caller to retry later), or null
+    /// when everything was handled.
     /// </summary>
     public async Task<ProviderUnavailableException?> SendAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, MessageFacts facts,
-        InvitationRequest channels, string purpose, bool late, bool recordMissing, long dequeueCount, CancellationToken ct)
+        InvitationRequest channels, string purpose, bool late, bool recordMissing, CancellationToken ct, MessageChannel? only = null)
     {
         var rendered = templates.Render(kind, facts);
         var now = time.GetUtcNow();
         ProviderUnavailableException? unavailable = null;
         foreach (var (channel, on, to) in new[] { (MessageChannel.Email, channels.Email, context.Case.ReachEmail), (MessageChannel.Sms, channels.Sms, context.Case.ReachSms) })
         {
-            if (!on || (to is null && !recordMissing))
+            if (!on || (only is not null && channel != only) || (to is null && !recordMissing))
             {
                 continue;
             }
@@ -86,12 +96,6 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
             catch (ProviderUnavailableException ex)
             {
                 unavailable = ex;
-            }
-            catch (Exception) when (dequeueCount >= 5)
-            {
-                // The last delivery of work that keeps failing: show it on the appointment before it goes to poison.
-                await sender.FailAsync(planned, "Could not be processed; an administrator was alerted.", CancellationToken.None);
-                throw;
             }
         }
         return unavailable;

@@ -8,7 +8,8 @@ using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Notifications;
 
-public sealed record MessageView(string Id, string Kind, string Channel, string To, string Language, string Status, string? Reason, bool Late, int Attempts, DateTimeOffset UpdatedAt);
+/// <summary>One message to the customer; <see cref="DueAt"/> is set for reminders that have not gone out (yet).</summary>
+public sealed record MessageView(string Id, string Kind, string Channel, string To, string Language, string Status, string? Reason, bool Late, int Attempts, DateTimeOffset UpdatedAt, DateTimeOffset? DueAt = null);
 
 public static class NotificationEndpoints
 {
@@ -20,8 +21,12 @@ public static class NotificationEndpoints
         return api;
     }
 
-    /// <summary>Delivery status of every message sent for an appointment.</summary>
-    private static async Task<IResult> MessagesAsync(string id, Tenant tenant, AppointmentStore appointments, CaseStore cases, CaseRules rules, MessageStore store, CancellationToken ct)
+    /// <summary>
+    /// Delivery status of every message sent for an appointment (our delivery records), then the reminders of its current
+    /// time that have not gone out, as the reminder orchestration reports them (scheduled with the due time, retrying,
+    /// gave up, skipped). No second store: each fact comes from where it is decided.
+    /// </summary>
+    private static async Task<IResult> MessagesAsync(string id, Tenant tenant, AppointmentStore appointments, CaseStore cases, CaseRules rules, MessageStore store, AppointmentMessages workflow, CancellationToken ct)
     {
         var a = await appointments.GetAsync(tenant, id, ct);
         var c = a is null ? null : await cases.GetAsync(tenant, a.CaseId, ct);
@@ -29,8 +34,31 @@ public static class NotificationEndpoints
         {
             return TypedResults.NotFound();
         }
-        return TypedResults.Ok((await store.ListForAppointmentAsync(tenant.AccountId, id, ct)).Select(m => new MessageView(
-            m.Id, Wire.Name(m.Kind), Wire.Name(m.Channel), c.Hidden is null ? m.To : HiddenContact.Shown, m.Language, Wire.Name(m.Status), m.Reason, m.Late, m.Attempts, m.UpdatedAt)));
+        var views = (await store.ListForAppointmentAsync(tenant.AccountId, id, ct)).Select(m => new MessageView(
+            m.Id, Wire.Name(m.Kind), Wire.Name(m.Channel), c.Hidden is null ? m.To : HiddenContact.Shown, m.Language, Wire.Name(m.Status), m.Reason, m.Late, m.Attempts, m.UpdatedAt)).ToList();
+        var channels = new[] { (MessageChannel.Email, a.Invitation.Email, c.ReachEmail), (MessageChannel.Sms, a.Invitation.Sms, c.ReachSms) };
+        foreach (var r in await workflow.RemindersAsync(a))
+        {
+            var state = r.State switch
+            {
+                ReminderOrchestrator.Scheduled => "scheduled",
+                ReminderOrchestrator.Retrying => "retrying",
+                ReminderOrchestrator.GaveUp => "gaveUp",
+                ReminderOrchestrator.Skipped => "skipped",
+                _ => null, // sent (its delivery record is listed above) or cancelled
+            };
+            foreach (var (channel, on, to) in channels)
+            {
+                var messageId = CustomerMessenger.MessageId(a.Id, $"r{a.Start.UtcTicks}-{r.OffsetMinutes}", channel);
+                if (state is null || !on || to is null || views.Any(v => v.Id == messageId))
+                {
+                    continue;
+                }
+                views.Add(new MessageView(messageId, Wire.Name(MessageKind.Reminder), Wire.Name(channel), c.Hidden is null ? to : HiddenContact.Shown, a.Invitation.Language,
+                    state, null, false, 0, r.Due, DueAt: r.Due));
+            }
+        }
+        return TypedResults.Ok(views);
     }
 
     /// <summary>The developer outbox: what the local provider "sent" for this account, newest first.</summary>

@@ -1,3 +1,4 @@
+using Parley.Functions.Durable;
 using Microsoft.Extensions.Options;
 using Parley.Functions.Communication.Acs;
 using Parley.Functions.Notifications.Providers;
@@ -67,18 +68,23 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<MessageTemplates>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<NotificationSender>();
-        services.AddSingleton<NotificationQueue>();
         services.AddSingleton<OutboxProvider>();
         services.AddSingleton(sp => new AcsClient(AcsConnection.Parse(sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.ConnectionString!, "Communication__ConnectionString")));
         services.AddSingleton<IMessageProvider>(sp =>
             sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.Provider == "acs"
                 ? new AcsProvider(sp.GetRequiredService<AcsClient>(), sp.GetRequiredService<ProviderReferences>(), sp.GetRequiredService<TimeProvider>())
                 : sp.GetRequiredService<OutboxProvider>());
-        services.AddSingleton<ReminderQueue>();
         services.AddSingleton<CustomerMessenger>();
         services.AddSingleton<OperatorInvitations>();
-        services.AddQueueHandler<NotificationQueueHandler>();
-        services.AddQueueHandler<ReminderQueueHandler>();
+        services.AddOptions<NotificationWorkflowOptions>().BindConfiguration(NotificationWorkflowOptions.SectionName);
+        services.AddSingleton<AppointmentMessages>();
+        services.AddOrchestrator<AppointmentMessagesOrchestrator>();
+        services.AddOrchestrator<ReminderOrchestrator>();
+        services.AddActivity<PlanAppointmentMessagesActivity>();
+        services.AddActivity<SendAppointmentMessageActivity>();
+        services.AddActivity<FailAppointmentMessageActivity>();
+        services.AddActivity<ReplanRemindersActivity>();
+        services.AddActivity<SendReminderActivity>();
         services.AddQueueHandler<DeliveryReportQueueHandler>();
         services.AddSingleton<ProviderReferences>();
         services.AddStorageTable(ProviderReferences.TableName);

@@ -1,11 +1,8 @@
 namespace Parley.Functions.Notifications;
 
-/// <summary>When reminders are due, and how long the next queue hop may be.</summary>
+/// <summary>When reminders are due.</summary>
 public static class ReminderPlan
 {
-    /// <summary>The longest a queue message can stay hidden; longer waits take several hops.</summary>
-    public static readonly TimeSpan MaxHop = TimeSpan.FromDays(7);
-
     /// <summary>
     /// Whole days before mean the same wall-clock time that many days earlier in the appointment's zone (so a 24 h
     /// reminder for 09:00 arrives at 09:00 the day before, also across a daylight-saving change; a time that does not
@@ -27,8 +24,4 @@ public static class ReminderPlan
         var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
         return new DateTimeOffset(local, offset).ToUniversalTime();
     }
-
-    /// <summary>How long to hide the message now: until due, at most <see cref="MaxHop"/>; zero when due.</summary>
-    public static TimeSpan NextHop(DateTimeOffset now, DateTimeOffset due) =>
-        due <= now ? TimeSpan.Zero : due - now > MaxHop ? MaxHop : due - now;
 }

@@ -9,12 +9,8 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
-        services.AddSingleton(sp =>
-        {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var options = StorageClientOptions.FromConfiguration(configuration);
-            return new StorageAccount(StorageConnection.FromConfiguration(configuration), options);
-        });
+        services.AddSingleton(sp => StorageClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(sp => new StorageAccount(StorageConnection.FromConfiguration(sp.GetRequiredService<IConfiguration>()), sp.GetRequiredService<StorageClientOptions>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageAccount>().Tables);
         services.AddSingleton(sp => sp.GetRequiredService<StorageAccount>().Queues);
         services.AddHostedService<StorageStartupCheck>();

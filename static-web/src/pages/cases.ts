@@ -17,6 +17,8 @@ interface MessageStatus {
   status: string;
   reason: string | null;
   late: boolean;
+  /** Set for reminders that are still to go out (scheduled, retrying) or did not (gave up, skipped). */
+  dueAt?: string | null;
 }
 
 const originKeys: Record<string, TextKey> = {
@@ -341,6 +343,7 @@ function messagesPanel(a: Appointment): HTMLElement {
     replace(list, messages.length === 0 ? h("li", { class: "empty" }, t("messages.none")) : messages.map((m) => h("li", { "data-status": m.status },
       h("span", { class: `badge ${m.status === "failed" ? "off" : ""}` }, t(`messages.status.${m.status}` as TextKey)),
       " ", t(`messages.kind.${m.kind}` as TextKey), " · ", m.channel === "sms" ? "SMS" : "E-Mail", " · ", m.to,
+      m.dueAt ? ` · ${t("messages.due")} ${formatDateTime(m.dueAt, a.timeZone, uiLocale())}` : "",
       m.late ? ` · ${t("messages.late")}` : "", m.reason ? h("div", { class: "field-error" }, m.reason) : null)));
   });
   return panel;

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Appointments;
+using Parley.Functions.Durable;
+using Parley.Functions.Accounts;
+using Parley.Functions.Identity;
 using Parley.Functions.Notifications;
 using Parley.Functions.Notifications.Providers;
 using Parley.Functions.Workflows;
@@ -15,19 +19,15 @@ public sealed class NotificationWorkflowTests
     private static readonly string Tomorrow = DateTime.UtcNow.Date.AddDays(3).ToString("yyyy-MM-dd");
 
     [Fact]
-    public async Task A_booked_appointment_reaches_the_outbox_by_sms_and_email_in_its_language_through_the_queue()
+    public async Task A_booked_appointment_reaches_the_outbox_by_sms_and_email_in_its_language_through_the_durable_engine()
     {
-        var azurite = await Azurite.SharedAsync();
-        await using var app = await ParleyApp.StartAsync(new()
-        {
-            ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(), // its pump must not take other tests' work
-            ["QueuePump:Enabled"] = "true",
-            ["QueuePump:Queues"] = "notifications",
-        });
+        await using var app = await ParleyApp.StartAsync(new() { ["Durable:Enabled"] = "true" });
         var (admin, me) = await SignUpAsync(app);
         var (appointment, _) = await BookAsync(admin, language: "de", pin: true);
 
-        var messages = await WaitForAsync(admin, appointment.GetProperty("id").GetString()!, m => m.GetArrayLength() == 2 && m.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"));
+        var messages = await WaitForAsync(admin, appointment.GetProperty("id").GetString()!, m => m.EnumerateArray().Count(x => x.GetProperty("kind").GetString() == "invitation" && x.GetProperty("status").GetString() == "sent") == 2);
+        var reminders = messages.EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "reminder").ToList();
+        messages = JsonSerializer.SerializeToElement(messages.EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "invitation"));
         var outbox = await admin.GetJsonAsync("/api/outbox");
 
         Assert.Equal(["email", "sms"], messages.EnumerateArray().Select(m => m.GetProperty("channel").GetString()).Order());
@@ -39,22 +39,25 @@ public sealed class NotificationWorkflowTests
         Assert.Equal("+491701234567", sms.GetProperty("to").GetString());
         Assert.Equal("anna@example.com", email.GetProperty("to").GetString());
         Assert.Equal("Kanzlei Beispiel", email.GetProperty("fromName").GetString());
+        // The account's default reminders (a day and an hour before) wait in the reminder orchestration, one per channel.
+        Assert.Equal(4, reminders.Count);
+        Assert.All(reminders, r => Assert.Equal("scheduled", r.GetProperty("status").GetString()));
     }
 
     [Fact]
-    public async Task Running_the_same_work_twice_sends_once()
+    public async Task Running_the_same_send_activity_twice_sends_once()
     {
         await using var app = await ParleyApp.StartAsync();
         var (admin, _) = await SignUpAsync(app);
         var (appointment, accountId) = await BookAsync(admin);
-        var work = new NotificationWork(accountId, appointment.GetProperty("id").GetString()!, 0);
+        var id = appointment.GetProperty("id").GetString()!;
 
-        await RunAsync(app, work);
-        await RunAsync(app, work);
+        await SendAsync(app, accountId, id, 0); // an activity runs at least once: after a crash, twice
+        await SendAsync(app, accountId, id, 0);
 
         var outbox = await admin.GetJsonAsync("/api/outbox");
         Assert.Equal(2, outbox.GetArrayLength());
-        var messages = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+        var messages = await admin.GetJsonAsync($"/api/appointments/{id}/messages");
         Assert.All(messages.EnumerateArray(), m => Assert.Equal(1, m.GetProperty("attempts").GetInt32()));
     }
 
@@ -67,8 +70,8 @@ public sealed class NotificationWorkflowTests
         var id = appointment.GetProperty("id").GetString()!;
         await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{id}/cancel", new { reason = "The adviser is ill" }), HttpStatusCode.OK);
 
-        await RunAsync(app, new NotificationWork(accountId, id, 1)); // the cancellation
-        await RunAsync(app, new NotificationWork(accountId, id, 0)); // the invitation, arriving late
+        await SendAsync(app, accountId, id, 1); // the cancellation
+        await SendAsync(app, accountId, id, 0); // the invitation, its activity running late
 
         var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
         Assert.Equal(2, outbox.Count);
@@ -77,32 +80,32 @@ public sealed class NotificationWorkflowTests
     }
 
     [Fact]
-    public async Task An_outage_at_the_provider_puts_the_work_back_and_it_is_sent_once_when_the_provider_recovers()
+    public async Task An_outage_at_the_provider_is_waited_out_with_its_retry_after_and_each_message_is_sent_once_when_it_recovers()
     {
         await using var acs = await FakeAcs.StartAsync();
-        await using var app = await AcsAppAsync(acs);
+        await using var app = await ParleyApp.StartAsync(new(acs.AppSettings()) { ["Durable:Enabled"] = "true" });
         var (admin, _) = await SignUpAsync(app);
-        var (appointment, accountId) = await BookAsync(admin);
-        var work = new NotificationWork(accountId, appointment.GetProperty("id").GetString()!, 0);
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 10_000; i++)
         {
-            acs.Failures.Enqueue((503, null));
+            acs.Failures.Enqueue((503, 1));
         }
+        var (appointment, _) = await BookAsync(admin);
+        var id = appointment.GetProperty("id").GetString()!;
 
-        await RunAsync(app, work); // throws nothing: the work is put back with a delay
-        var during = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+        var during = await WaitForAsync(admin, id, m => Invitations(m).Count == 2 && Invitations(m).All(x => x.GetProperty("reason").GetString()?.Contains("503", StringComparison.Ordinal) == true));
         acs.Failures.Clear();
-        await RunAsync(app, work with { Attempt = 1 });
-        var after = await admin.GetJsonAsync($"/api/appointments/{work.AppointmentId}/messages");
+        var after = await WaitForAsync(admin, id, m => Invitations(m).Count == 2 && Invitations(m).All(x => x.GetProperty("status").GetString() == "sent"));
 
-        Assert.All(during.EnumerateArray(), m => Assert.Equal("sending", m.GetProperty("status").GetString()));
-        Assert.All(during.EnumerateArray(), m => Assert.Contains("503", m.GetProperty("reason").GetString()));
-        Assert.All(after.EnumerateArray(), m => Assert.Equal("sent", m.GetProperty("status").GetString()));
-        Assert.All(after.EnumerateArray(), m => Assert.True(m.GetProperty("late").GetBoolean()));
+        Assert.All(Invitations(during), m => Assert.Equal("sending", m.GetProperty("status").GetString()));
+        Assert.All(Invitations(after), m => Assert.True(m.GetProperty("late").GetBoolean()));
+        Assert.All(Invitations(after), m => Assert.True(m.GetProperty("attempts").GetInt32() >= 2));
         Assert.Single(acs.SentSms);
         Assert.Single(acs.SentEmails);
         Assert.Empty(acs.SignatureFailures);
     }
+
+    private static List<JsonElement> Invitations(JsonElement messages) =>
+        messages.EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "invitation").ToList();
 
     [Fact]
     public async Task A_crash_between_the_provider_call_and_the_record_does_not_send_twice()
@@ -116,7 +119,7 @@ public sealed class NotificationWorkflowTests
         var provider = app.Services.GetRequiredService<IMessageProvider>();
         await provider.SendAsync(new OutgoingMessage(accountId, $"{id}|h0|sms", MessageChannel.Sms, "+491701234567", null, "+4930123456", null, "", "first try", null, DateTimeOffset.UtcNow), CancellationToken.None);
 
-        await RunAsync(app, new NotificationWork(accountId, id, 0));
+        await SendAsync(app, accountId, id, 0);
 
         Assert.Single(acs.SentSms);
         Assert.Single(acs.SentEmails);
@@ -124,33 +127,50 @@ public sealed class NotificationWorkflowTests
     }
 
     [Fact]
-    public async Task The_hand_over_delivers_what_a_lost_immediate_item_would_have_and_nothing_twice()
+    public async Task The_hand_over_delivers_what_a_lost_written_event_would_have_and_nothing_twice()
     {
-        await using var app = await ParleyApp.StartAsync();
+        await using var app = await ParleyApp.StartAsync(new() { ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:03" });
         var (admin, _) = await SignUpAsync(app);
         var (lost, accountId) = await BookAsync(admin);
         var (delivered, _) = await BookAsync(admin, start: "11:00");
         var lostId = lost.GetProperty("id").GetString()!;
         var deliveredId = delivered.GetProperty("id").GetString()!;
-        await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{lostId}/cancel", new { reason = "Moved abroad" }), HttpStatusCode.OK);
-        await RunAsync(app, new NotificationWork(accountId, deliveredId, 0)); // this one's immediate item arrived
+        await WaitForAsync(admin, deliveredId, m => Invitations(m).Count(x => x.GetProperty("status").GetString() == "sent") == 2);
+        await WaitForAsync(admin, lostId, m => Invitations(m).Count(x => x.GetProperty("status").GetString() == "sent") == 2);
+        var workflow = app.Services.GetRequiredService<AppointmentMessages>();
+        var orchestrations = app.Services.GetRequiredService<Orchestrations>();
+        var store = app.Services.GetRequiredService<AppointmentStore>();
+        var tenant = new Tenant(accountId, null, OperatorRole.Administrator, "test");
 
-        // A minute later the hidden hand-over items show up; the lost appointment's immediate items never did.
-        await RunAsync(app, new NotificationWork(accountId, lostId, 0, HandOver: true));
-        await RunAsync(app, new NotificationWork(accountId, deliveredId, 0, HandOver: true));
-        await RunAsync(app, new NotificationWork(accountId, "never-written", 0, HandOver: true)); // the write after it failed
-        await RunAsync(app, new NotificationWork(accountId, lostId, 1)); // the late immediate item of the cancellation
+        // A cancellation written while its process dies before raising "written": the hand-over started before the
+        // write still runs, after its wait. Plus hand-overs of a write that failed, and a repeat over a delivered entry.
+        var cancelling = await workflow.HandOverAsync(accountId, lostId, 1, CancellationToken.None);
+        await store.UpdateAsync(tenant, lostId, a => a with
+        {
+            Status = AppointmentStatus.Cancelled,
+            History = [.. a.History, new HistoryEntry(DateTimeOffset.UtcNow, "cancelled", "test", null, null, "Moved abroad", null)],
+        }, CancellationToken.None);
+        var neverWritten = await workflow.HandOverAsync(accountId, "never-written", 0, CancellationToken.None);
+        var repeat = await workflow.HandOverAsync(accountId, deliveredId, 0, CancellationToken.None);
 
+        var results = new List<int>();
+        foreach (var instance in new[] { cancelling, neverWritten, repeat })
+        {
+            var done = await orchestrations.WaitForCompletionAsync(instance, TimeSpan.FromSeconds(60));
+            Assert.Equal(DurableTask.Core.OrchestrationStatus.Completed, done!.Status);
+            results.Add(JsonSerializer.Deserialize<int>((await app.Services.GetRequiredService<DurableEngine>().Client.GetOrchestrationStateAsync(instance))!.Output));
+        }
+
+        Assert.Equal([1, 0, 0], results); // the cancellation's entry; nothing to do; the invitation was sent before
         var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
+        Assert.Equal(6, outbox.Count); // two invitations (2 each) and the cancellation (2)
         var lostMessages = (await admin.GetJsonAsync($"/api/appointments/{lostId}/messages")).EnumerateArray().ToList();
-        Assert.Equal(4, outbox.Count); // the delivered appointment's invitation (2) and the cancellation (2); no invitation after the cancellation
-        Assert.Equal(2, lostMessages.Count);
-        Assert.All(lostMessages, m => Assert.Equal(("cancellation", 1), (m.GetProperty("kind").GetString(), m.GetProperty("attempts").GetInt32())));
-        Assert.Equal(2, (await admin.GetJsonAsync($"/api/appointments/{deliveredId}/messages")).GetArrayLength());
+        Assert.Equal(2, lostMessages.Count(m => m.GetProperty("kind").GetString() == "cancellation" && m.GetProperty("status").GetString() == "sent"));
+        Assert.All(Invitations(await admin.GetJsonAsync($"/api/appointments/{deliveredId}/messages")), m => Assert.Equal(1, m.GetProperty("attempts").GetInt32()));
     }
 
     [Fact]
-    public async Task When_the_queue_is_unreachable_booking_is_refused_with_503_and_nothing_is_written()
+    public async Task When_storage_cannot_take_the_hand_over_booking_is_refused_with_503_and_nothing_is_written()
     {
         var azurite = await Azurite.SharedAsync();
         await using var proxy = new PausableTcpProxy(azurite.QueuePort);
@@ -183,7 +203,7 @@ public sealed class NotificationWorkflowTests
         var (admin, _) = await SignUpAsync(app);
         var (appointment, accountId) = await BookAsync(admin);
         var id = appointment.GetProperty("id").GetString()!;
-        await RunAsync(app, new NotificationWork(accountId, id, 0));
+        await SendAsync(app, accountId, id, 0);
         var tag = acs.SentSms.Values.Single().GetProperty("smsSendOptions").GetProperty("tag").GetString()!;
         var operationId = acs.SentEmails.Keys.Single();
 
@@ -244,11 +264,19 @@ public sealed class NotificationWorkflowTests
         return (body.GetProperty("appointment"), me.GetProperty("account").GetProperty("id").GetString()!);
     }
 
-    private static Task RunAsync(ParleyApp app, NotificationWork work) => app.RunQueueStepAsync(NotificationQueueHandler.QueueName, work);
+    /// <summary>Runs the send activity of a history entry on both channels, as the engine would.</summary>
+    private static async Task SendAsync(ParleyApp app, string accountId, string appointmentId, int index)
+    {
+        var activity = app.Services.GetRequiredService<SendAppointmentMessageActivity>();
+        foreach (var channel in new[] { MessageChannel.Email, MessageChannel.Sms })
+        {
+            await activity.RunAsync(null!, new EntryMessage(accountId, appointmentId, index, channel, 0));
+        }
+    }
 
     private static async Task<JsonElement> WaitForAsync(ApiSession session, string appointmentId, Func<JsonElement, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var messages = await session.GetJsonAsync($"/api/appointments/{appointmentId}/messages");

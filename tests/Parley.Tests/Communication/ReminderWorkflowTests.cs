@@ -1,112 +1,128 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Durable;
 using Parley.Functions.Notifications;
-using Parley.Functions.Storage;
-using Parley.Functions.Workflows;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Communication;
 
-/// <summary>The reminder workflow driven by an injected clock against real storage and the outbox provider.</summary>
+/// <summary>
+/// The reminder orchestration on the real durable engine and Azurite, with the outbox provider. Reminders that must
+/// fire during a test are booked so they fall due a few seconds from now (start = now + 1 h + a few seconds, offset 60).
+/// </summary>
 public sealed class ReminderWorkflowTests : IAsyncLifetime
 {
-    private readonly ManualClock _clock = new();
-    private readonly RecordingReminderQueue.Journal _hops = new();
     private ParleyApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync(services: s =>
-    {
-        s.AddSingleton(_hops);
-        s.AddSingleton<ReminderQueue, RecordingReminderQueue>();
-        s.AddKeyedSingleton<TimeProvider>("workflow", _clock);
-        s.AddScoped(sp => new ReminderQueueHandlerFactory(sp));
-    });
+    public async Task InitializeAsync() => _app = await ParleyApp.StartAsync(new() { ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:05" });
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    [Theory]
-    [InlineData(1.0 / 24)]
-    [InlineData(6)]
-    [InlineData(8)]
-    [InlineData(90)]
-    public async Task A_reminder_hops_until_it_is_due_and_fires_once(double daysAhead)
+    private Orchestrations Orchestrations => _app.Services.GetRequiredService<Orchestrations>();
+
+    [Fact]
+    public async Task A_due_reminder_is_sent_once_on_every_invitation_channel_and_the_page_shows_it_scheduled_until_then()
     {
-        var (admin, accountId) = await SignUpWithAccountAsync();
-        var start = DateTimeOffset.UtcNow.AddDays(daysAhead).AddHours(2);
-        var appointment = await BookAsync(admin, start);
-        var work = new ReminderWork(accountId, appointment.Id, appointment.Start.UtcTicks, 60, appointment.Start.AddHours(-1));
-        var hops = new List<TimeSpan>();
+        var (admin, accountId) = await SignUpWithAccountAsync([60]);
+        var appointment = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddSeconds(8));
+        var instance = ReplanRemindersActivity.InstanceId(accountId, appointment.Id, 0);
 
-        _clock.Now = DateTimeOffset.UtcNow;
-        while (true)
-        {
-            await RunAsync(work);
-            if (!_hops.Items.TryDequeue(out var hop))
-            {
-                break;
-            }
-            Assert.True(hop.Delay <= TimeSpan.FromDays(7), $"a hop of {hop.Delay}");
-            hops.Add(hop.Delay);
-            _clock.Now += hop.Delay; // the queue makes the message visible again after the hop
-            work = hop.Work;
-        }
-        await RunAsync(work); // a duplicate delivery of the due message
+        var scheduled = await WaitForAsync(async () => (await admin.GetJsonAsync($"/api/appointments/{appointment.Id}/messages")).EnumerateArray()
+            .Where(m => m.GetProperty("kind").GetString() == "reminder").ToList() is { Count: 2 } rows && rows.All(r => r.GetProperty("status").GetString() == "scheduled") ? rows : null);
+        var done = await Orchestrations.WaitForCompletionAsync(instance, TimeSpan.FromSeconds(60));
 
-        Assert.Equal(appointment.Start.AddHours(-1), _clock.Now);
-        Assert.Equal(Math.Max(1, (int)Math.Ceiling((appointment.Start.AddHours(-1) - DateTimeOffset.UtcNow).TotalDays / 7)), hops.Count);
-        var sent = await MessagesAsync(accountId, appointment.Id);
+        Assert.All(scheduled, r => Assert.Equal(appointment.Start.AddHours(-1), r.GetProperty("dueAt").GetDateTimeOffset()));
+        Assert.Equal(DurableTask.Core.OrchestrationStatus.Completed, done!.Status);
+        Assert.Equal([("sent", 60)], done.CustomStatus<List<ReminderStatus>>()!.Select(r => (r.State, r.OffsetMinutes)));
+        var sent = await RemindersAsync(accountId, appointment.Id);
         Assert.Equal(["email|Sent", "sms|Sent"], sent.Select(m => $"{m.Channel.ToString().ToLowerInvariant()}|{m.Status}").Order());
         Assert.All(sent, m => Assert.False(m.Late));
         Assert.Equal(2, (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Count(e => e.GetProperty("subject").GetString()!.StartsWith("Reminder", StringComparison.Ordinal)));
+        Assert.Equal(["sent", "sent"], (await admin.GetJsonAsync($"/api/appointments/{appointment.Id}/messages")).EnumerateArray()
+            .Where(m => m.GetProperty("kind").GetString() == "reminder").Select(m => m.GetProperty("status").GetString()));
     }
 
     [Fact]
-    public async Task Moved_cancelled_and_finished_appointments_get_no_reminder_and_a_late_one_is_marked()
+    public async Task A_reminder_90_days_ahead_waits_on_chained_timers_of_at_most_three_days()
     {
-        var (admin, accountId) = await SignUpWithAccountAsync();
-        var moved = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(2));
-        var cancelled = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(3));
-        var over = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(4));
-        var late = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(5));
-        await ApiSession.ReadAsync(await admin.PatchAsync($"/api/appointments/{moved.Id}", new { start = DateTimeOffset.UtcNow.AddDays(2).AddHours(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), end = DateTimeOffset.UtcNow.AddDays(2).AddHours(4).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") }), HttpStatusCode.OK);
+        var (admin, accountId) = await SignUpWithAccountAsync([1440, 60]);
+        var appointment = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(90));
+        var instance = ReplanRemindersActivity.InstanceId(accountId, appointment.Id, 0);
+
+        var timers = await WaitForAsync(async () => (await Orchestrations.GetAsync(instance)) is { IsRunning: true } ? await TimersAsync(instance) is { Count: > 0 } t ? t : null : null);
+        var status = (await Orchestrations.GetAsync(instance))!.CustomStatus<List<ReminderStatus>>()!;
+
+        // The Azure Storage backend hides a queue message for at most 7 days; the first wait is one 3-day link of the chain.
+        var first = Assert.Single(timers);
+        Assert.InRange(first - DateTime.UtcNow, TimeSpan.FromDays(2.9), TimeSpan.FromDays(3));
+        Assert.Equal([appointment.Start.AddDays(-1), appointment.Start.AddHours(-1)], status.Select(r => r.Due));
+        Assert.All(status, r => Assert.Equal(ReminderOrchestrator.Scheduled, r.State));
+    }
+
+    [Fact]
+    public async Task Moving_or_cancelling_ends_the_reminders_of_the_old_time_and_plans_the_new_time()
+    {
+        var (admin, accountId) = await SignUpWithAccountAsync([60]);
+        var moved = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddSeconds(20));
+        var cancelled = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddMinutes(40));
+        await WaitForAsync(async () => (await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 0)))?.IsRunning == true
+            && (await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, cancelled.Id, 0)))?.IsRunning == true ? "" : null);
+        var newStart = DateTimeOffset.UtcNow.AddDays(2);
+        newStart = new DateTimeOffset(newStart.UtcTicks - newStart.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+        await ApiSession.ReadAsync(await admin.PatchAsync($"/api/appointments/{moved.Id}", new { start = Iso(newStart), end = Iso(newStart.AddMinutes(30)) }), HttpStatusCode.OK);
         await ApiSession.ReadAsync(await admin.PostAsync($"/api/appointments/{cancelled.Id}/cancel", new { }), HttpStatusCode.OK);
 
-        foreach (var (a, now) in new[] { (moved, moved.Start.AddHours(-1)), (cancelled, cancelled.Start.AddHours(-1)), (over, over.End.AddMinutes(1)), (late, late.Start.AddMinutes(-30)) })
+        var oldMoved = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 0)) is { IsRunning: false } v ? v : null);
+        var oldCancelled = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, cancelled.Id, 0)) is { IsRunning: false } v ? v : null);
+        var newMoved = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 1)) is { IsRunning: true } v ? v : null);
+
+        Assert.Equal(DurableTask.Core.OrchestrationStatus.Terminated, oldMoved.Status);
+        Assert.Equal(DurableTask.Core.OrchestrationStatus.Terminated, oldCancelled.Status);
+        Assert.Equal([newStart.AddHours(-1)], newMoved.CustomStatus<List<ReminderStatus>>()!.Select(r => r.Due));
+        Assert.Empty(await RemindersAsync(accountId, moved.Id));
+        Assert.Empty(await RemindersAsync(accountId, cancelled.Id));
+        Assert.DoesNotContain((await admin.GetJsonAsync($"/api/appointments/{cancelled.Id}/messages")).EnumerateArray(), m => m.GetProperty("kind").GetString() == "reminder");
+    }
+
+    [Fact]
+    public async Task The_send_step_skips_moved_and_finished_appointments_and_marks_a_late_reminder()
+    {
+        var (admin, accountId) = await SignUpWithAccountAsync([60]);
+        var moved = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(2));
+        var over = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(3));
+        var late = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(4));
+        await ApiSession.ReadAsync(await admin.PatchAsync($"/api/appointments/{moved.Id}", new { start = Iso(moved.Start.AddHours(3)), end = Iso(moved.Start.AddHours(4)) }), HttpStatusCode.OK);
+
+        // The activity as the engine runs it, with the clock it would see at that moment.
+        var outcomes = new List<ReminderOutcome>();
+        foreach (var (a, now) in new[] { (moved, moved.Start.AddHours(-1)), (over, over.End.AddMinutes(1)), (late, late.Start.AddMinutes(-30)) })
         {
-            _clock.Now = now;
-            await RunAsync(new ReminderWork(accountId, a.Id, a.Start.UtcTicks, 60, a.Start.AddHours(-1)));
+            var activity = ActivatorUtilities.CreateInstance<SendReminderActivity>(_app.Services, new FixedClock(now));
+            outcomes.Add(await activity.RunAsync(null!, new ReminderSend(accountId, a.Id, a.Start.UtcTicks, 60, a.Start.AddHours(-1), 0)));
         }
 
-        Assert.Empty(await MessagesAsync(accountId, moved.Id, reminderOnly: true));
-        Assert.Empty(await MessagesAsync(accountId, cancelled.Id, reminderOnly: true));
-        Assert.Empty(await MessagesAsync(accountId, over.Id, reminderOnly: true));
-        var lateMessages = await MessagesAsync(accountId, late.Id, reminderOnly: true);
+        Assert.Equal([ReminderOrchestrator.Stale, ReminderOrchestrator.Skipped, ReminderOrchestrator.Sent], outcomes.Select(o => o.State));
+        Assert.Empty(await RemindersAsync(accountId, moved.Id));
+        Assert.Empty(await RemindersAsync(accountId, over.Id));
+        var lateMessages = await RemindersAsync(accountId, late.Id);
         Assert.Equal(2, lateMessages.Count);
         Assert.All(lateMessages, m => Assert.True(m.Late));
     }
 
     [Fact]
-    public async Task Booking_plans_the_accounts_reminders_and_skips_those_already_in_the_past()
+    public async Task A_24_hour_reminder_across_a_daylight_saving_change_is_planned_at_the_same_wall_clock_time()
     {
-        var (admin, accountId) = await SignUpWithAccountAsync();
-        var queue = _app.Services.GetRequiredService<ReminderQueue>();
-        var far = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(10));
-        var soon = await BookAsync(admin, DateTimeOffset.UtcNow.AddMinutes(30));
-        _clock.Now = DateTimeOffset.UtcNow;
+        var (admin, accountId) = await SignUpWithAccountAsync([1440]);
+        // 09:00 CEST on the day summer time begins in 2027 → due 09:00 CET the day before: 23 hours earlier.
+        var start = DateTimeOffset.Parse("2027-03-28T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var appointment = await BookAsync(admin, start);
 
-        var farPlanned = await queue.PlanAsync(accountId, far, [1440, 60], CancellationToken.None);
-        var farHops = _hops.Items.ToList();
-        _hops.Items.Clear();
-        var soonPlanned = await queue.PlanAsync(accountId, soon, [1440, 60], CancellationToken.None);
+        var status = await WaitForAsync(async () => (await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, appointment.Id, 0)))?.CustomStatus<List<ReminderStatus>>());
 
-        Assert.Equal(2, farPlanned);
-        Assert.All(farHops, h => Assert.Equal(TimeSpan.FromDays(7), h.Delay));
-        Assert.Equal(new[] { far.Start.AddDays(-1), far.Start.AddHours(-1) }.Order(), farHops.Select(h => h.Work.Due).Order());
-        Assert.Equal(0, soonPlanned);
-        Assert.Empty(_hops.Items);
+        Assert.Equal(DateTimeOffset.Parse("2027-03-27T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture), Assert.Single(status).Due);
     }
 
     [Theory]
@@ -120,59 +136,56 @@ public sealed class ReminderWorkflowTests : IAsyncLifetime
             ReminderPlan.DueAt(DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture), "Europe/Berlin", 1440));
     }
 
-    private async Task RunAsync(ReminderWork work)
+    private async Task<List<DateTime>> TimersAsync(string instanceId)
     {
-        await using var scope = _app.Services.CreateAsyncScope();
-        var handler = scope.ServiceProvider.GetRequiredService<ReminderQueueHandlerFactory>().Create();
-        await handler.HandleAsync(new QueueWorkItem(ReminderQueueHandler.QueueName, Guid.NewGuid().ToString(), JsonSerializer.Serialize(work, QueueJson.Options), 1, DateTimeOffset.UtcNow), CancellationToken.None);
+        using var history = JsonDocument.Parse(await Orchestrations.HistoryJsonAsync(instanceId));
+        return history.RootElement.EnumerateArray()
+            .Where(e => e.TryGetProperty("FireAt", out _) && e.TryGetProperty("EventType", out var type) && type.GetInt32() == 10) // TimerCreated
+            .Select(e => e.GetProperty("FireAt").GetDateTime().ToUniversalTime()).ToList();
     }
 
-    private async Task<List<MessageRecord>> MessagesAsync(string accountId, string appointmentId, bool reminderOnly = true) =>
+    private async Task<List<MessageRecord>> RemindersAsync(string accountId, string appointmentId) =>
         (await _app.Services.GetRequiredService<MessageStore>().ListForAppointmentAsync(accountId, appointmentId, CancellationToken.None))
-            .Where(m => !reminderOnly || m.Kind == MessageKind.Reminder).ToList();
+            .Where(m => m.Kind == MessageKind.Reminder).ToList();
 
-    private async Task<(ApiSession Admin, string AccountId)> SignUpWithAccountAsync()
+    private async Task<(ApiSession Admin, string AccountId)> SignUpWithAccountAsync(int[] reminderOffsets)
     {
         var (admin, me) = await SignUpAsync(_app);
+        await ApiSession.ReadAsync(await admin.PatchAsync("/api/account", new { reminderOffsetMinutes = reminderOffsets }), HttpStatusCode.OK);
         return (admin, me.GetProperty("account").GetProperty("id").GetString()!);
     }
 
+    private static string Iso(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task<Parley.Functions.Appointments.Appointment> BookAsync(ApiSession admin, DateTimeOffset start)
     {
+        start = new DateTimeOffset(start.UtcTicks - start.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         using var response = await admin.PostAsync("/api/appointments", new
         {
             @case = new { name = "Rita Reminder", email = "rita@example.com", phone = "+49 170 7654321" },
-            start = start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), end = start.AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+            start = Iso(start), end = Iso(start.AddMinutes(30)), timeZone = "Europe/Berlin", invitation = new { sms = true, email = true },
         });
         var a = (await ApiSession.ReadAsync(response, HttpStatusCode.Created)).GetProperty("appointment");
         return new Parley.Functions.Appointments.Appointment(a.GetProperty("id").GetString()!, "", a.GetProperty("caseId").GetString()!, default,
             a.GetProperty("start").GetDateTimeOffset(), a.GetProperty("end").GetDateTimeOffset(), "Europe/Berlin", [], new Parley.Functions.Appointments.InvitationRequest(false, false, "en"), false, null, "", default, [], default, default);
     }
 
-    /// <summary>The clock of the workflow under test; everything else keeps real time.</summary>
-    private sealed class ManualClock : TimeProvider
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : class
     {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
-        public override DateTimeOffset GetUtcNow() => Now;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the condition was not met within 60 s");
+            await Task.Delay(100);
+        }
     }
 
-    /// <summary>Builds the reminder handler with the manual clock (the rest of the app keeps the system clock).</summary>
-    private sealed class ReminderQueueHandlerFactory(IServiceProvider services)
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
-        public ReminderQueueHandler Create() => ActivatorUtilities.CreateInstance<ReminderQueueHandler>(services, services.GetRequiredKeyedService<TimeProvider>("workflow"));
-    }
-
-    public sealed class RecordingReminderQueue(StorageAccount storage, TimeProvider time, RecordingReminderQueue.Journal journal) : ReminderQueue(storage, time)
-    {
-        public override Task EnqueueAsync(ReminderWork work, TimeSpan delay, CancellationToken ct)
-        {
-            journal.Items.Enqueue((work, delay));
-            return Task.CompletedTask;
-        }
-
-        public sealed class Journal
-        {
-            public ConcurrentQueue<(ReminderWork Work, TimeSpan Delay)> Items { get; } = new();
-        }
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -59,7 +59,11 @@ public sealed class DialogConversionPrivacyTests
             new { start = $"{day}T10:00", end = $"{day}T10:30", timeZone = "Europe/Paris", invitation = new { sms = true, email = true } }), HttpStatusCode.Created);
         var caseId = converted.GetProperty("caseId").GetString()!;
         var appointmentId = converted.GetProperty("appointmentId").GetString()!;
-        await app.RunQueueStepAsync(NotificationQueueHandler.QueueName, new NotificationWork(accountId, appointmentId, 0));
+        var send = app.Services.GetRequiredService<SendAppointmentMessageActivity>(); // the invitation's activity, as the engine runs it
+        foreach (var channel in new[] { Parley.Functions.Notifications.Providers.MessageChannel.Email, Parley.Functions.Notifications.Providers.MessageChannel.Sms })
+        {
+            await send.RunAsync(null!, new EntryMessage(accountId, appointmentId, 0, channel, 0));
+        }
 
         // The case says where the contact came from and which channels exist, never an address; its origin is the dialog.
         var c = await adviser.GetJsonAsync($"/api/cases/{caseId}");
