@@ -112,6 +112,10 @@ internal static class ApiBenchmark
                 [StorageConnection.SettingName] = azurite.ConnectionString,
                 ["QueuePump:Enabled"] = "false",
                 ["Timers:Enabled"] = "false",
+                // The API section needs no worker; each factory its own task hub.
+                ["Durable:Enabled"] = "false",
+                ["Durable:TaskHub"] = "bench" + Guid.NewGuid().ToString("N")[..12],
+                ["Logging:LogLevel:DurableTask"] = "Error",
                 ["RateLimits:SignUp:Limit"] = "1000",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",

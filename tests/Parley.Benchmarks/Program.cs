@@ -11,10 +11,11 @@ using Parley.Testing;
 // Storage benchmark: the Azure.Data.Tables SDK TableClient (as Parley configures it) against a bare signed HttpClient
 // loop, both against the same in-memory Azurite in the same run, plus a no-op Kestrel baseline; then the API's storage
 // round trips per operation and the reminder dispatch. Prints figures; judges nothing.
-// Usage: npm run bench [-- --seconds 5 --concurrency 16]
+// Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4]
 var seconds = Option("--seconds", 5);
 var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
+var partitions = Option("--partitions", 4);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
 
@@ -92,8 +93,8 @@ Console.WriteLine("API keys are verified from a 10-second cache, so the trips ar
 Console.WriteLine("transaction (number, case, list entry), get-case = one point read, list-cases = one range query.");
 
 Console.WriteLine();
-Console.WriteLine("Reminder dispatch (real queue pump and handler, provider without quota):");
-await ReminderBenchmark.RunAsync(azurite, reminders);
+Console.WriteLine("Reminder dispatch through the durable engine (real orchestration and send activity, provider without quota):");
+await ReminderBenchmark.RunAsync(azurite, reminders, partitions);
 return 0;
 
 static Measurement Best(Measurement a, Measurement b) => a.PerSecond >= b.PerSecond ? a : b;
