@@ -36,6 +36,9 @@ public sealed class DurableEngine(
     /// <summary>The task hub's client; ready before the app serves.</summary>
     public TaskHubClient Client => _client ?? throw new InvalidOperationException("The durable engine has not started.");
 
+    /// <summary>The backend itself, for what the client lacks (purging by creation time).</summary>
+    internal AzureStorageOrchestrationService Service => _service ?? throw new InvalidOperationException("The durable engine has not started.");
+
     /// <summary>True once the worker runs orchestrations in this process.</summary>
     public bool WorkerRunning { get; private set; }
 

@@ -73,7 +73,14 @@ public sealed class Orchestrations(DurableEngine engine)
         return await engine.Client.GetOrchestrationHistoryAsync(state.OrchestrationInstance);
     }
 
-    /// <summary>Deletes the histories of instances that finished before <paramref name="beforeUtc"/>.</summary>
-    public Task PurgeFinishedAsync(DateTime beforeUtc) =>
-        engine.Client.PurgeOrchestrationInstanceHistoryAsync(beforeUtc, OrchestrationStateTimeRangeFilterType.OrchestrationCompletedTimeFilter);
+    /// <summary>
+    /// Deletes the histories of finished instances (completed, failed, terminated) created before <paramref name="beforeUtc"/>.
+    /// The Azure Storage backend purges by creation time only; running instances are never touched. Returns how many.
+    /// </summary>
+    public async Task<int> PurgeFinishedAsync(DateTime beforeUtc)
+    {
+        var result = await engine.Service.PurgeInstanceHistoryAsync(DateTime.MinValue, beforeUtc,
+            [OrchestrationStatus.Completed, OrchestrationStatus.Failed, OrchestrationStatus.Terminated, OrchestrationStatus.Canceled]);
+        return result.InstancesDeleted;
+    }
 }

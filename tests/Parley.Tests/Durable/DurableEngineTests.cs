@@ -35,6 +35,26 @@ public sealed class DurableEngineTests : IAsyncLifetime
         Assert.Equal(["Grüße, Ada (1)", "Grüße, Ada (2)"], GreetActivity.Greetings.Where(g => g.StartsWith("Grüße", StringComparison.Ordinal)).Order());
     }
 
+    [Fact]
+    public async Task The_history_purge_removes_finished_instances_and_keeps_running_ones()
+    {
+        var orchestrations = _app.Services.GetRequiredService<Orchestrations>();
+        var finished = "finished-" + Guid.NewGuid().ToString("N");
+        var running = "running-" + Guid.NewGuid().ToString("N");
+        await orchestrations.StartAsync(nameof(GreetingOrchestrator), finished, new GreetingInput("Bye", 1), CancellationToken.None);
+        await orchestrations.StartAsync(nameof(GreetingOrchestrator), running, new GreetingInput("Hold", 1), CancellationToken.None);
+        await orchestrations.RaiseEventAsync(finished, "name", new Person("Bo"));
+        Assert.Equal(DurableTask.Core.OrchestrationStatus.Completed, (await orchestrations.WaitForCompletionAsync(finished, TimeSpan.FromSeconds(60)))!.Status);
+        await WaitUntilAsync(async () => (await orchestrations.GetAsync(running))?.CustomStatus<string>() == "waiting");
+
+        // The sweep with a retention that makes "now" old enough: only the finished instance goes.
+        var sweep = ActivatorUtilities.CreateInstance<HistoryPurgeSweep>(_app.Services);
+        await sweep.RunAsync(DateTimeOffset.UtcNow + _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DurableOptions>>().Value.HistoryRetention + TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Null(await orchestrations.GetAsync(finished));
+        Assert.True((await orchestrations.GetAsync(running))!.IsRunning);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
