@@ -20,15 +20,16 @@ namespace Parley.Benchmarks;
 /// </summary>
 internal static class ReminderBenchmark
 {
-    public static async Task RunAsync(Azurite azurite, int count, int partitions)
+    public static async Task RunAsync(Azurite azurite, int count, int partitions, int activities)
     {
         var engineSettings = new Dictionary<string, string?>
         {
             ["Durable:Enabled"] = "true",
             ["Durable:TaskHub"] = "benchrem" + Guid.NewGuid().ToString("N")[..10],
             ["Durable:PartitionCount"] = partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Durable:MaxConcurrentActivities"] = activities.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        Console.WriteLine($"engine: {partitions} partition(s), {new DurableOptions().MaxConcurrentActivities} activities and {new DurableOptions().MaxConcurrentOrchestrations} orchestration episodes at once, idle polling ≤ {new DurableOptions().MaxQueuePollingInterval.TotalSeconds:0.#} s");
+        Console.WriteLine($"engine: {partitions} partition(s), {activities} activities and {new DurableOptions().MaxConcurrentOrchestrations} orchestration episodes at once, idle polling ≤ {new DurableOptions().MaxQueuePollingInterval.TotalSeconds:0.#} s");
 
         // Appointments are booked through the API of an app whose worker is off (their invitation instances stay idle in
         // another task hub), so the measurement below sees reminders only.
