@@ -29,8 +29,12 @@ public sealed partial class DurableOptions
     /// <summary>Partition lease length; a crashed instance's partitions move to another after this.</summary>
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Activities run at the same time in this process.</summary>
-    public int MaxConcurrentActivities { get; set; } = 32;
+    /// <summary>
+    /// Activities run at the same time in this process. They wait on storage and providers, not on the CPU, so many
+    /// may run at once (the benchmark: 32 → 128 took reminder throughput from about a third to three quarters of the
+    /// engine's ceiling on Azurite).
+    /// </summary>
+    public int MaxConcurrentActivities { get; set; } = 100;
 
     /// <summary>Orchestration episodes run at the same time in this process.</summary>
     public int MaxConcurrentOrchestrations { get; set; } = 32;
