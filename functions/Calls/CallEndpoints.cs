@@ -1,4 +1,5 @@
 using Parley.Functions.Communication.Acs;
+using Parley.Functions.Durable;
 using static Parley.Functions.Common.ServerText;
 
 namespace Parley.Functions.Calls;
@@ -17,10 +18,11 @@ public static class CallEndpoints
 
     /// <summary>
     /// ACS's callback: authenticated by the attempt's secret in the path (see <see cref="CallCallbacks"/>); the events are
-    /// put on the calls queue and answered at once, so nothing ACS tells us is lost when a step fails.
+    /// raised on the call's orchestration (<see cref="CallOrchestrator"/>, which keeps them until it gets to them) and
+    /// answered at once. Events about a finished call change nothing and are only acknowledged.
     /// </summary>
     private static async Task<IResult> CallbackAsync(string accountId, string callId, int attempt, string secret, HttpRequest request, CallStore store,
-        CallCallbacks callbacks, CallQueue queue, ILogger<CallQueueHandler> logger, CancellationToken ct)
+        CallCallbacks callbacks, Orchestrations orchestrations, ILogger<CallOrchestrator> logger, CancellationToken ct)
     {
         var call = await store.GetAsync(accountId, callId, ct);
         if (call is null || !callbacks.Matches(call, attempt, secret))
@@ -45,7 +47,11 @@ public static class CallEndpoints
         foreach (var e in events.Where(e => Relevant.Contains(e.Name)))
         {
             logger.LogInformation("Call {CallId} attempt {Attempt}: {Event} {Code}/{SubCode}", callId, attempt, e.Name, e.ResultCode, e.ResultSubCode);
-            await queue.EnqueueAsync(new CallWork(accountId, callId, attempt, CallWork.OnEvent, e.Name, e.CallConnectionId, e.ResultCode, e.ResultSubCode, e.ResultMessage), null, ct);
+            if (!call.IsFinished)
+            {
+                await orchestrations.RaiseEventAsync(CallOrchestrator.InstanceId(accountId, callId), CallOrchestrator.LineEvent,
+                    new CallLineEvent(attempt, e.Name, e.CallConnectionId, e.ResultCode, e.ResultSubCode, e.ResultMessage));
+            }
         }
         return TypedResults.Ok();
     }

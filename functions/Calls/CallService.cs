@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Parley.Functions.Durable;
 
 namespace Parley.Functions.Calls;
 
@@ -8,13 +10,16 @@ namespace Parley.Functions.Calls;
 /// <param name="Reference">The thing the call belongs to (e.g. a dialog id).</param>
 public sealed record CallRequest(string AccountId, string CallId, string Purpose, string? Reference, string To, string? CallerId, string Language, string Text);
 
-/// <summary>Starts automated calls; the <see cref="CallQueueHandler"/> workflow does the rest.</summary>
-public sealed partial class CallService(CallStore store, CallQueue queue, TimeProvider time)
+/// <summary>Starts automated calls; the <see cref="CallOrchestrator"/> does the rest.</summary>
+public sealed partial class CallService(CallStore store, Orchestrations orchestrations, IOptions<CallOptions> options, TimeProvider time)
 {
     /// <summary>The purpose of calls to a dialog's customer, whose number nobody in the account may see.</summary>
     public const string CustomerOfDialogPurpose = "dialog-answer";
 
-    /// <summary>Creates the call and queues its first attempt. Idempotent: the same call id again returns the existing call.</summary>
+    /// <summary>
+    /// Creates the call (Queued), then starts its orchestration. Idempotent: the same call id again returns the existing
+    /// call, and an orchestration is started once per call.
+    /// </summary>
     public async Task<CallRecord> StartAsync(CallRequest request, CancellationToken ct)
     {
         if (!SafeId().IsMatch(request.CallId))
@@ -26,8 +31,10 @@ public sealed partial class CallService(CallStore store, CallQueue queue, TimePr
             request.CallerId, request.Language, request.Text, CallStatus.Queued, 0, null, null, null, now, now, null), ct);
         if (created || record.Status == CallStatus.Queued)
         {
-            // Also when found still queued: an earlier start may have died before this put. A duplicate place step is harmless.
-            await queue.EnqueueAsync(new CallWork(request.AccountId, request.CallId, 0, CallWork.Place), null, ct);
+            // Also when found still queued: an earlier start may have died before the orchestration was started.
+            var o = options.Value;
+            await orchestrations.StartAsync(nameof(CallOrchestrator), CallOrchestrator.InstanceId(request.AccountId, request.CallId),
+                new CallJob(request.AccountId, request.CallId, o.QuietLimit, o.Delays()), ct);
         }
         return record;
     }

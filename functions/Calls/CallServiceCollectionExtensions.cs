@@ -1,19 +1,20 @@
 using Microsoft.Extensions.Options;
 using Parley.Functions.Calls.Providers;
 using Parley.Functions.Communication.Acs;
+using Parley.Functions.Durable;
 using Parley.Functions.Notifications;
 using Parley.Functions.Storage;
-using Parley.Functions.Workflows;
 
 namespace Parley.Functions.Calls;
 
 public static class CallServiceCollectionExtensions
 {
-    /// <summary>Automated calls: the store, the provider chosen by <c>Communication__Provider</c>, and the workflow.</summary>
+    /// <summary>Automated calls: the store, the provider chosen by <c>Communication__Provider</c>, and the call orchestration.</summary>
     public static IServiceCollection AddCalls(this IServiceCollection services)
     {
+        services.AddOptions<CallOptions>().BindConfiguration(CallOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CallOptions>, CallOptions.Validator>();
         services.AddSingleton<CallStore>();
-        services.AddSingleton<CallQueue>();
         services.AddSingleton<CallCallbacks>();
         services.AddSingleton<CallService>();
         services.AddSingleton<OutboxCallProvider>();
@@ -24,7 +25,11 @@ public static class CallServiceCollectionExtensions
                 ? new AcsCallProvider(new AcsCallClient(sp.GetRequiredService<AcsClient>()), options.CallerId ?? options.SmsFrom!, options.CognitiveServicesEndpoint!)
                 : sp.GetRequiredService<OutboxCallProvider>();
         });
-        services.AddQueueHandler<CallQueueHandler>();
+        services.AddOrchestrator<CallOrchestrator>();
+        services.AddActivity<PlaceCallActivity>();
+        services.AddActivity<PlayCallTextActivity>();
+        services.AddActivity<HangUpCallActivity>();
+        services.AddActivity<SetCallStatusActivity>();
         services.AddStorageTable(CallStore.TableName);
         return services;
     }

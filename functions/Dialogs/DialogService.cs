@@ -1,18 +1,20 @@
+using Microsoft.Extensions.Options;
 using Parley.Functions.Common;
+using Parley.Functions.Durable;
 
 namespace Parley.Functions.Dialogs;
 
 public sealed record NewDialog(string Keyword, DateTimeOffset? AvailableUntil, DateTimeOffset? WishedAt, string TimeZone, string Language, CustomerContact Contact, string Message);
 
 /// <summary>
-/// Writes dialogs and their messages and hands them to the <see cref="DialogQueueHandler"/> workflow. Each write is
-/// preceded by a hidden copy of its work item (visible after a minute), so a crash between the write and the immediate
-/// item still alerts the other side; the workflow's sends are idempotent, so the copy sends nothing twice.
+/// Writes dialogs and their messages and hands each message to its <see cref="DialogAlertOrchestrator"/>. The
+/// orchestration is started <i>before</i> the write — when that fails, nothing is written and the request meets the
+/// storage outage (503) — and told <see cref="DialogAlertOrchestrator.WrittenEvent"/> after it; a crash in between is
+/// covered by the orchestration's own timer, a failed write by its finding no message.
 /// </summary>
-public sealed class DialogService(DialogStore store, CustomerIds customerIds, ReplyLinks replyLinks, DialogQueue queue, TimeProvider time)
+public sealed class DialogService(DialogStore store, CustomerIds customerIds, ReplyLinks replyLinks, Orchestrations orchestrations, IOptions<DialogOptions> options,
+    TimeProvider time, ILogger<DialogService> logger)
 {
-    public static readonly TimeSpan HandOverDelay = TimeSpan.FromMinutes(1);
-
     /// <summary>Starts a dialog; returns the customer's pseudonymous id.</summary>
     public async Task<string> StartAsync(string accountId, string operatorId, NewDialog input, CancellationToken ct)
     {
@@ -20,10 +22,10 @@ public sealed class DialogService(DialogStore store, CustomerIds customerIds, Re
         var now = time.GetUtcNow();
         var dialog = new Dialog(accountId, store.NewDialogId(), operatorId, customerId, input.Keyword, input.AvailableUntil, input.WishedAt, input.TimeZone, input.Language,
             input.Contact, input.Message, input.Message, DialogParty.Customer, false, 1, false, replyLinks.NewProtectedSecret(), now, now);
-        var work = new DialogWork(accountId, dialog.Id, 1);
-        await queue.EnqueueAsync(work, HandOverDelay, ct);
-        await store.CreateAsync(dialog, new DialogMessage(1, DialogParty.Customer, input.Message, now, null), ct);
-        await queue.EnqueueAsync(work, null, ct);
+        var first = new DialogMessage(1, DialogParty.Customer, input.Message, now, null);
+        var alert = await HandOverAsync(dialog, first, callCustomer: false, ct);
+        await store.CreateAsync(dialog, first, ct);
+        await WrittenAsync(alert);
         return customerId;
     }
 
@@ -32,16 +34,47 @@ public sealed class DialogService(DialogStore store, CustomerIds customerIds, Re
     {
         var now = time.GetUtcNow();
         var seq = dialog.MessageCount + 1;
-        var work = new DialogWork(dialog.AccountId, dialog.Id, seq, callCustomer);
-        await queue.EnqueueAsync(work, HandOverDelay, ct);
+        var message = new DialogMessage(seq, from, text, now, operatorId);
+        var alert = await HandOverAsync(dialog, message, callCustomer, ct);
         var saved = await store.SaveAsync(dialog with
         {
             LastMessage = text, LastFrom = from, Answered = dialog.Answered || from == DialogParty.Adviser, MessageCount = seq, UpdatedAt = now,
-        }, new DialogMessage(seq, from, text, now, operatorId), ct);
-        await queue.EnqueueAsync(work, null, ct);
+        }, message, ct);
+        await WrittenAsync(alert);
         return saved;
     }
 
     public Task<Dialog> CloseAsync(Dialog dialog, CancellationToken ct) =>
         store.SaveAsync(dialog with { Closed = true, UpdatedAt = time.GetUtcNow() }, null, ct);
+
+    /// <summary>
+    /// Starts the alert orchestration of <paramref name="message"/>, which waits for the write; returns its instance id.
+    /// The first writer of a message number gets <c>dialog-…-m{seq}</c>. A second one — a concurrent writer, or a retry
+    /// after a write that failed, whose instance may have ended already — gets an instance of its own; the message's
+    /// fingerprint makes each instance tell only about the message its own request wrote.
+    /// </summary>
+    private async Task<string> HandOverAsync(Dialog dialog, DialogMessage message, bool callCustomer, CancellationToken ct)
+    {
+        var job = new DialogAlertJob(new DialogAlert(dialog.AccountId, dialog.Id, message.Seq, callCustomer, DialogAlert.FingerprintOf(message)), options.Value.HandOverWait);
+        var instance = DialogAlertOrchestrator.InstanceId(dialog.AccountId, dialog.Id, message.Seq);
+        if (!await orchestrations.StartAsync(nameof(DialogAlertOrchestrator), instance, job, ct))
+        {
+            instance += "-" + SecureTokens.NewId(8);
+            await orchestrations.StartAsync(nameof(DialogAlertOrchestrator), instance, job, ct);
+        }
+        return instance;
+    }
+
+    /// <summary>Tells the orchestration its message is stored; if that fails, its timer finds the message a little later.</summary>
+    private async Task WrittenAsync(string instance)
+    {
+        try
+        {
+            await orchestrations.RaiseEventAsync(instance, DialogAlertOrchestrator.WrittenEvent, true);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not tell {Instance} that its message is written; its hand-over timer sends the alert a little later", instance);
+        }
+    }
 }

@@ -1,21 +1,27 @@
+using Microsoft.Extensions.Options;
+using Parley.Functions.Durable;
 using Parley.Functions.Storage;
-using Parley.Functions.Workflows;
 
 namespace Parley.Functions.Dialogs;
 
 public static class DialogServiceCollectionExtensions
 {
-    /// <summary>Adviser dialogs: store, pseudonymous customer ids, reply links, texts and the <c>dialogs</c> workflow.</summary>
+    /// <summary>Adviser dialogs: store, pseudonymous customer ids, reply links, texts and the alert orchestration.</summary>
     public static IServiceCollection AddDialogs(this IServiceCollection services)
     {
+        services.AddOptions<DialogOptions>().BindConfiguration(DialogOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DialogOptions>, DialogOptions.Validator>();
         services.AddSingleton<DialogStore>();
         services.AddSingleton<CustomerIds>();
         services.AddSingleton<ReplyLinks>();
         services.AddSingleton<DialogTexts>();
-        services.AddSingleton<DialogQueue>();
+        services.AddSingleton<DialogAlerts>();
         services.AddSingleton<DialogService>();
         services.AddSingleton<WidgetMemory>();
-        services.AddQueueHandler<DialogQueueHandler>();
+        services.AddOrchestrator<DialogAlertOrchestrator>();
+        services.AddActivity<PlanDialogAlertActivity>();
+        services.AddActivity<SendDialogAlertActivity>();
+        services.AddActivity<GiveUpDialogAlertActivity>();
         services.AddStorageTable(DialogStore.TableName);
         return services;
     }

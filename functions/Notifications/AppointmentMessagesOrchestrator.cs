@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Parley.Functions.Durable;
 using Parley.Functions.Notifications.Providers;
 
 namespace Parley.Functions.Notifications;
@@ -35,11 +36,8 @@ public sealed record SendOutcome(bool Unavailable, TimeSpan? RetryAfter = null, 
 public sealed class AppointmentMessagesOrchestrator : TaskOrchestrator<AppointmentMessagesInput, int>
 {
     public const string WrittenEvent = "written";
-    public const int MaxAttempts = 12;
+    public const int MaxAttempts = ActivityRetry.ProviderAttempts;
     public const string UnavailableState = "unavailable";
-
-    /// <summary>For failures other than provider outages (storage hiccups): a few quick retries, then the message is marked failed.</summary>
-    internal static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(4, TimeSpan.FromSeconds(2), 2.0));
 
     public override async Task<int> RunAsync(TaskOrchestrationContext context, AppointmentMessagesInput input)
     {
@@ -51,12 +49,12 @@ public sealed class AppointmentMessagesOrchestrator : TaskOrchestrator<Appointme
             handOver.Cancel();
         }
 
-        var entries = await context.CallActivityAsync<List<PlannedEntry>>(nameof(PlanAppointmentMessagesActivity), input, Retry);
+        var entries = await context.CallActivityAsync<List<PlannedEntry>>(nameof(PlanAppointmentMessagesActivity), input, ActivityRetry.Transient);
         foreach (var entry in entries)
         {
             if (entry.EndsReminders || entry.StartsReminders)
             {
-                await context.CallActivityAsync(nameof(ReplanRemindersActivity), new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, default, 0), Retry);
+                await context.CallActivityAsync(nameof(ReplanRemindersActivity), new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, default, 0), ActivityRetry.Transient);
             }
             await Task.WhenAll(entry.Channels.Select(channel => DeliverAsync(context, new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, channel, 0))));
         }
@@ -70,11 +68,11 @@ public sealed class AppointmentMessagesOrchestrator : TaskOrchestrator<Appointme
             SendOutcome outcome;
             try
             {
-                outcome = await context.CallActivityAsync<SendOutcome>(nameof(SendAppointmentMessageActivity), message with { Attempt = attempt }, Retry);
+                outcome = await context.CallActivityAsync<SendOutcome>(nameof(SendAppointmentMessageActivity), message with { Attempt = attempt }, ActivityRetry.Transient);
             }
             catch (TaskFailedException)
             {
-                await context.CallActivityAsync(nameof(FailAppointmentMessageActivity), message with { FailReason = "Could not be processed; an administrator was alerted." }, Retry);
+                await context.CallActivityAsync(nameof(FailAppointmentMessageActivity), message with { FailReason = "Could not be processed; an administrator was alerted." }, ActivityRetry.Transient);
                 return;
             }
             if (!outcome.Unavailable)
@@ -84,13 +82,10 @@ public sealed class AppointmentMessagesOrchestrator : TaskOrchestrator<Appointme
             if (attempt + 1 >= MaxAttempts)
             {
                 await context.CallActivityAsync(nameof(FailAppointmentMessageActivity),
-                    message with { FailReason = $"The provider stayed unavailable; gave up after {MaxAttempts} attempts ({outcome.Reason})." }, Retry);
+                    message with { FailReason = $"The provider stayed unavailable; gave up after {MaxAttempts} attempts ({outcome.Reason})." }, ActivityRetry.Transient);
                 return;
             }
-            await context.CreateTimer(outcome.RetryAfter ?? Backoff(attempt), CancellationToken.None);
+            await context.CreateTimer(outcome.RetryAfter ?? ActivityRetry.ProviderBackoff(attempt), CancellationToken.None);
         }
     }
-
-    /// <summary>30 s, 1 min, 2 min … capped at 2 hours: about 12 hours over <see cref="MaxAttempts"/> attempts.</summary>
-    public static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Min(7200, 30 * Math.Pow(2, attempt)));
 }

@@ -184,6 +184,6 @@ public sealed class SendReminderActivity(AppointmentStore appointments, Customer
             $"r{input.PlannedStartTicks}-{input.OffsetMinutes}", late: now - input.Due > LateAfter, recordMissing: false, CancellationToken.None);
         return unavailable is null
             ? new ReminderOutcome(ReminderOrchestrator.Sent)
-            : new ReminderOutcome(AppointmentMessagesOrchestrator.UnavailableState, unavailable.RetryAfter ?? AppointmentMessagesOrchestrator.Backoff(input.Attempt), appointment.End);
+            : new ReminderOutcome(AppointmentMessagesOrchestrator.UnavailableState, unavailable.RetryAfter ?? ActivityRetry.ProviderBackoff(input.Attempt), appointment.End);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Parley.Functions.Durable;
 
 namespace Parley.Functions.Notifications;
 
@@ -45,7 +46,7 @@ public sealed class ReminderOrchestrator : TaskOrchestrator<ReminderInput, int>
             for (var attempt = 0; ; attempt++)
             {
                 var outcome = await context.CallActivityAsync<ReminderOutcome>(nameof(SendReminderActivity),
-                    new ReminderSend(input.AccountId, input.AppointmentId, input.PlannedStartTicks, reminder.OffsetMinutes, reminder.Due, attempt), AppointmentMessagesOrchestrator.Retry);
+                    new ReminderSend(input.AccountId, input.AppointmentId, input.PlannedStartTicks, reminder.OffsetMinutes, reminder.Due, attempt), ActivityRetry.Transient);
                 if (outcome.State == Stale)
                 {
                     for (var j = i; j < reminders.Count; j++)
@@ -61,7 +62,7 @@ public sealed class ReminderOrchestrator : TaskOrchestrator<ReminderInput, int>
                     sent += outcome.State == Sent ? 1 : 0;
                     break;
                 }
-                var next = context.CurrentUtcDateTime + (outcome.RetryAfter ?? AppointmentMessagesOrchestrator.Backoff(attempt));
+                var next = context.CurrentUtcDateTime + (outcome.RetryAfter ?? ActivityRetry.ProviderBackoff(attempt));
                 if (outcome.AppointmentEnd is { } end && next >= end.UtcDateTime)
                 {
                     reminders[i] = reminder with { State = GaveUp };

@@ -55,8 +55,8 @@ public sealed class StorageOutage(ILogger<StorageOutage> logger, TimeProvider ti
         RequestFailedException r => r.Status is 0 or 408 or >= 500,
         HttpRequestException or TimeoutException or SocketException or IOException or TaskCanceledException => true,
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsOutage),
-        // The durable engine wraps storage failures in its own (internal) exception type.
-        { InnerException: { } inner } when ex.GetType().Name == "DurableTaskStorageException" => IsOutage(inner),
+        // The durable engine's storage layer wraps the SDK's RequestFailedException in its own (internal) type.
+        { InnerException: { } inner } when ex.GetType().FullName == "DurableTask.AzureStorage.Storage.DurableTaskStorageException" => IsOutage(inner),
         _ => false,
     };
 

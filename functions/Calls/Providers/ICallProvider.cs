@@ -21,7 +21,7 @@ public sealed record CallOrder(
     public string OperationContext => $"{CallId}/{Attempt}";
 }
 
-/// <summary>Places calls and acts on them. What happens on the line comes back as <see cref="CallEventWork"/> through the calls queue.</summary>
+/// <summary>Places calls and acts on them. What happens on the line comes back as <see cref="CallLineEvent"/>s raised on the call's orchestration.</summary>
 public interface ICallProvider
 {
     string Name { get; }

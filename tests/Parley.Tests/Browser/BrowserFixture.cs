@@ -29,14 +29,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         EnsureFrontEndBuilt();
         Directory.CreateDirectory(Screenshots);
-        // Invitations, dialog alerts and calls flow through their real queues to the outbox, as in a local run.
-        // Its own storage account: its pump must not take the work of tests that drive other providers.
+        // Invitations flow through their real queue, dialog alerts and calls through the durable engine, to the outbox, as
+        // in a local run. Its own storage account: its pump must not take the work of tests that drive other providers.
         var azurite = await Azurite.SharedAsync();
         App = await ParleyApp.StartOnKestrelAsync(new()
         {
             ["AzureWebJobsStorage"] = azurite.IsolatedConnectionString(),
             ["QueuePump:Enabled"] = "true",
-            ["QueuePump:Queues"] = "notifications,dialogs,calls",
+            ["QueuePump:Queues"] = "notifications",
+            ["Durable:Enabled"] = "true",
             // Every browser test signs up its own business from the same loopback address; the per-address limit
             // (10 an hour) has its own tests (Security/) and must not decide which browser test runs last.
             ["RateLimits:SignUp:Limit"] = "1000",

@@ -68,6 +68,9 @@ public sealed class FakeAcs : IAsyncDisposable
     /// <summary>Numbers that do not answer: creating a call to them yields CreateCallFailed 408/8523.</summary>
     public ConcurrentBag<string> Unanswered { get; } = [];
 
+    /// <summary>Numbers that do not answer the first so many calls to them, then answer.</summary>
+    public ConcurrentDictionary<string, int> UnansweredTimes { get; } = new();
+
     /// <summary>Status codes our app answered the callbacks with.</summary>
     public ConcurrentQueue<int> CallbackResponses { get; } = new();
 
@@ -172,7 +175,7 @@ public sealed class FakeAcs : IAsyncDisposable
             {
                 _callbacksByConnection[connectionId] = callbackUri;
                 var to = doc.RootElement.GetProperty("targets")[0].GetProperty("phoneNumber").GetProperty("value").GetString()!;
-                if (Unanswered.Contains(to))
+                if (Unanswered.Contains(to) || (UnansweredTimes.TryGetValue(to, out var times) && times > 0 && UnansweredTimes.TryUpdate(to, times - 1, times)))
                 {
                     await PostEventAsync(connectionId, "CreateCallFailed", operationContext, 408, 8523);
                 }

@@ -4,26 +4,26 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Functions.Calls;
 using Parley.Functions.Dialogs;
-using Parley.Functions.Workflows;
+using Parley.Functions.Durable;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
 
 namespace Parley.Tests.Dialogs;
 
-/// <summary>The dialog story through the API, with the workflow steps run by hand and the outbox as provider.</summary>
+/// <summary>The dialog story through the API, with the outbox as provider; where a test is about alerts, the durable engine sends them.</summary>
 public sealed class DialogApiTests
 {
     private const string CustomerEmail = "petra.koeln@example.com";
     private const string CustomerCall = "+491701112233";
     private const string CustomerSms = "+491704445566";
     private const string AdviserVoice = "+491709998877";
-    private const string AdviserAlertEmail = "alerts.adviser@example.com";
+    internal const string AdviserAlertEmail = "alerts.adviser@example.com";
 
     [Fact]
     public async Task A_dialog_goes_back_and_forth_and_neither_side_sees_the_others_contact_data()
     {
         var clock = new TestClock(Now);
-        await using var app = await StartAppAsync(clock: clock);
+        await using var app = await StartAppAsync(clock: clock, durable: true);
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
 
@@ -43,28 +43,27 @@ public sealed class DialogApiTests
         Assert.Equal(3, inbox.GetProperty("items").GetArrayLength());
         Assert.Equal(("red", true, "Petra aus Köln"), (row.GetProperty("lastMessageColor").GetString(), row.GetProperty("needsAnswer").GetBoolean(), row.GetProperty("keyword").GetString()));
 
-        // The first message alerts the adviser by e-mail and by a call.
-        await RunAsync(app, new DialogWork(accountId, id, 1));
-        await RunAsync(app, new DialogWork(accountId, id, 1)); // a duplicate delivery
-        var outbox = await admin.GetJsonAsync("/api/outbox");
-        var alert = Assert.Single(outbox.EnumerateArray(), e => e.GetProperty("to").GetString() == AdviserAlertEmail);
+        // The first message alerts the adviser by e-mail and by a call (the durable engine runs the alert).
+        var alert = await OutboxEntryAsync(admin, e => e.GetProperty("to").GetString() == AdviserAlertEmail && Mentions(e, $"/dialogs/{id}"));
+        var handOver = await Orchestrations(app).WaitForCompletionAsync(DialogAlertOrchestrator.InstanceId(accountId, id, 1), Finish);
+        var progress = handOver!.CustomStatus<DialogAlertProgress>()!;
+        Assert.Equal(("sent", "event"), (progress.State, progress.HandOver)); // woken by the writer's event, not by the timer
+        Assert.Single((await admin.GetJsonAsync("/api/outbox")).EnumerateArray(), e => e.GetProperty("to").GetString() == AdviserAlertEmail && Mentions(e, $"/dialogs/{id}"));
         Assert.Contains(customerId, alert.GetProperty("subject").GetString());
-        Assert.Contains($"/dialogs/{id}", alert.GetProperty("text").GetString());
-        var alertCall = await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-alert", CancellationToken.None);
-        Assert.Equal((AdviserVoice, "Ein Kunde hat Ihnen eine Nachricht per E-Mail hinterlassen."), (alertCall!.To, alertCall.Text)); // the adviser chose German
+        var alertCall = await CallAsync(app, accountId, $"dlg-{id}-alert");
+        Assert.Equal((AdviserVoice, "Ein Kunde hat Ihnen eine Nachricht per E-Mail hinterlassen."), (alertCall.To, alertCall.Text)); // the adviser chose German
 
         // The adviser answers and has the customer called.
         using var reply = await admin.PostAsync($"/api/dialogs/{id}/replies", new { text = "Gerne, morgen um 10?", callCustomer = true });
         var detail = await ApiSession.ReadAsync(reply, HttpStatusCode.Created);
         Assert.Equal("green", detail.GetProperty("lastMessageColor").GetString());
-        await RunAsync(app, new DialogWork(accountId, id, 2, CallCustomer: true));
         // The outbox page hides the customer's address as every other screen does; the provider got the real one.
-        var answer = Assert.Single((await admin.GetJsonAsync("/api/outbox")).EnumerateArray(), e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "email");
+        var answer = await OutboxEntryAsync(admin, e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "email");
         Assert.Equal(CustomerEmail, await OutboxRecipientAsync(app, accountId, answer.GetProperty("id").GetString()!));
         Assert.Contains("Gerne, morgen um 10?", answer.GetProperty("text").GetString());
         Assert.Contains("Ich hätte gern einen Termin", answer.GetProperty("text").GetString()); // the whole dialog
-        var customerCall = await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-m2-call", CancellationToken.None);
-        Assert.Equal(CustomerCall, customerCall!.To);
+        var customerCall = await CallAsync(app, accountId, $"dlg-{id}-m2-call");
+        Assert.Equal(CustomerCall, customerCall.To);
         Assert.Equal("An adviser has left you a message by e-mail.", customerCall.Text); // the customer wrote in English
 
         // The customer opens the link from the e-mail and answers; the adviser is e-mailed, not called.
@@ -73,8 +72,9 @@ public sealed class DialogApiTests
         var thread = await ApiSession.ReadAsync(await customer.PostAsync("/api/dialog-thread", new { token }), HttpStatusCode.OK);
         Assert.Equal(2, thread.GetProperty("messages").GetArrayLength());
         var afterReply = await ApiSession.ReadAsync(await customer.PostAsync("/api/dialog-thread/replies", new { token, text = "Passt, danke!" }), HttpStatusCode.Created);
-        await RunAsync(app, new DialogWork(accountId, id, 3));
-        var adviserMails = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Where(e => e.GetProperty("to").GetString() == AdviserAlertEmail).ToList();
+        await OutboxEntryAsync(admin, e => e.GetProperty("to").GetString() == AdviserAlertEmail && Mentions(e, "Passt, danke!"));
+        await Orchestrations(app).WaitForCompletionAsync(DialogAlertOrchestrator.InstanceId(accountId, id, 3), Finish);
+        var adviserMails = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().Where(e => e.GetProperty("to").GetString() == AdviserAlertEmail && Mentions(e, $"/dialogs/{id}")).ToList();
         Assert.Equal(2, adviserMails.Count);
         // Every call asked for in this dialog: the adviser's alert (first message only) and the one the adviser ticked.
         var calls = new List<string>();
@@ -82,7 +82,7 @@ public sealed class DialogApiTests
         {
             calls.Add(callRow.RowKey);
         }
-        Assert.Equal([$"dlg-{id}-alert", $"dlg-{id}-m2-call"], calls.Order());
+        Assert.Equal([$"dlg-{id}-alert", $"dlg-{id}-m2-call"], calls.Where(c => c.StartsWith($"dlg-{id}-", StringComparison.Ordinal)).Order());
         var black = await admin.GetJsonAsync($"/api/dialogs/{id}");
         Assert.Equal("black", black.GetProperty("lastMessageColor").GetString());
         Assert.Equal(3, black.GetProperty("messages").GetArrayLength());
@@ -243,7 +243,7 @@ public sealed class DialogApiTests
     [Fact]
     public async Task Sms_alerts_reach_the_adviser_and_answers_reach_the_customer_when_switched_on()
     {
-        await using var app = await StartAppAsync();
+        await using var app = await StartAppAsync(durable: true);
         var (admin, me) = await SignUpAsync(app);
         var (key, accountId) = await SetUpAsync(admin, me);
         await ApiSession.ReadAsync(await admin.PutAsync("/api/me/dialog-alerts", new
@@ -257,16 +257,15 @@ public sealed class DialogApiTests
         await StartAsync(app, key, Start());
         var id = (await admin.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
 
-        await RunAsync(app, new DialogWork(accountId, id, 1));
+        var adviserSms = await OutboxEntryAsync(admin, e => e.GetProperty("to").GetString() == "+491707776655");
         await ApiSession.ReadAsync(await admin.PostAsync($"/api/dialogs/{id}/replies", new { text = "Gerne.", callCustomer = false }), HttpStatusCode.Created);
-        await RunAsync(app, new DialogWork(accountId, id, 2));
+        var customerSms = await OutboxEntryAsync(admin, e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "sms");
+        await Orchestrations(app).WaitForCompletionAsync(DialogAlertOrchestrator.InstanceId(accountId, id, 1), Finish);
 
         var outbox = (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().ToList();
-        var adviserSms = Assert.Single(outbox, e => e.GetProperty("to").GetString() == "+491707776655");
         Assert.Equal("sms", adviserSms.GetProperty("channel").GetString());
         Assert.Contains($"/dialogs/{id}", adviserSms.GetProperty("text").GetString());
         Assert.DoesNotContain(outbox, e => e.GetProperty("to").GetString() == AdviserAlertEmail); // e-mail alerts switched off
-        var customerSms = Assert.Single(outbox, e => e.GetProperty("to").GetString() == "(hidden)" && e.GetProperty("channel").GetString() == "sms");
         Assert.Equal(CustomerSms, await OutboxRecipientAsync(app, accountId, customerSms.GetProperty("id").GetString()!));
         Assert.Null(await app.Services.GetRequiredService<CallService>().GetAsync(accountId, $"dlg-{id}-alert", CancellationToken.None)); // voice off
         var settings = await admin.GetJsonAsync("/api/dialog-settings");
@@ -280,14 +279,14 @@ public sealed class DialogApiTests
     private static string WithoutTrace(JsonElement problem) =>
         string.Join(";", problem.EnumerateObject().Where(p => p.Name != "traceId").Select(p => $"{p.Name}={p.Value.GetRawText()}"));
 
-    /// <summary>A secret word, the admin's own alert settings (German, e-mail and voice on); returns the admin's widget key.</summary>
-    private static async Task<(string Key, string AccountId)> SetUpAsync(ApiSession admin, JsonElement me)
+    /// <summary>A secret word, the admin's own alert settings (German, e-mail and — unless not wanted — voice on); returns the admin's widget key.</summary>
+    internal static async Task<(string Key, string AccountId)> SetUpAsync(ApiSession admin, JsonElement me, bool voice = true)
     {
         await ApiSession.ReadAsync(await admin.PostAsync("/api/dialog-settings/secret-words", new { word = "demo13" }), HttpStatusCode.Created);
         await ApiSession.ReadAsync(await admin.PatchAsync("/api/me", new { language = "de" }), HttpStatusCode.OK);
         var alerts = await ApiSession.ReadAsync(await admin.PutAsync("/api/me/dialog-alerts", new
         {
-            email = AdviserAlertEmail, emailOn = true, voicePhone = "+49 170 9998877", voiceOn = true, smsPhone = (string?)null, smsOn = false,
+            email = AdviserAlertEmail, emailOn = true, voicePhone = "+49 170 9998877", voiceOn = voice, smsPhone = (string?)null, smsOn = false,
         }), HttpStatusCode.OK);
         return (alerts.GetProperty("widgetKey").GetString()!, me.GetProperty("account").GetProperty("id").GetString()!);
     }
@@ -303,10 +302,30 @@ public sealed class DialogApiTests
     /// <summary>The app's "now": 09:00 UTC on a fixed day, so "later today" is never past midnight whenever the test runs.</summary>
     private static readonly DateTimeOffset Now = new(2027, 1, 5, 9, 0, 0, TimeSpan.Zero);
 
-    private static Task<ParleyApp> StartAppAsync(Dictionary<string, string?>? settings = null, TestClock? clock = null) =>
-        ParleyApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock ?? new TestClock(Now)));
+    /// <summary>The app on <see cref="Now"/>; <paramref name="durable"/> runs the alert orchestrations (the other tests leave them waiting in storage).</summary>
+    private static Task<ParleyApp> StartAppAsync(Dictionary<string, string?>? settings = null, TestClock? clock = null, bool durable = false)
+    {
+        settings ??= [];
+        settings["Durable:Enabled"] = durable ? "true" : "false";
+        return ParleyApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock ?? new TestClock(Now)));
+    }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> StartAsync(ParleyApp app, string key, object body)
+    internal static readonly TimeSpan Finish = TimeSpan.FromSeconds(90);
+
+    internal static Orchestrations Orchestrations(ParleyApp app) => app.Services.GetRequiredService<Orchestrations>();
+
+    internal static bool Mentions(JsonElement outboxEntry, string text) => outboxEntry.GetProperty("text").GetString()!.Contains(text, StringComparison.Ordinal);
+
+    /// <summary>Waits until the developer outbox holds a message that matches, and returns it.</summary>
+    internal static async Task<JsonElement> OutboxEntryAsync(ApiSession admin, Func<JsonElement, bool> match) =>
+        (await Poll.ForAsync("the outbox has the message", async () => (await admin.GetJsonAsync("/api/outbox")).EnumerateArray().FirstOrDefault(match),
+            e => e.ValueKind != JsonValueKind.Undefined, Finish));
+
+    /// <summary>Waits until the call was asked for, and returns it.</summary>
+    private static async Task<CallRecord> CallAsync(ParleyApp app, string accountId, string callId) =>
+        (await Poll.ForAsync($"call {callId} is asked for", () => app.Services.GetRequiredService<CallService>().GetAsync(accountId, callId, CancellationToken.None), c => c is not null, Finish))!;
+
+    internal static async Task<(HttpStatusCode Status, JsonElement Body)> StartAsync(ParleyApp app, string key, object body)
     {
         using var session = app.NewSession();
         using var response = await session.PostAsync($"/api/widget/{key}/dialogs", body);
@@ -324,8 +343,6 @@ public sealed class DialogApiTests
     }
 
     /// <summary>Where the outbox provider delivered a message (the page itself shows customers' addresses as hidden).</summary>
-    private static async Task<string?> OutboxRecipientAsync(ParleyApp app, string accountId, string id) =>
+    internal static async Task<string?> OutboxRecipientAsync(ParleyApp app, string accountId, string id) =>
         (await app.Storage.GetTableClient(Parley.Functions.Notifications.Providers.OutboxProvider.TableName).GetEntityIfExistsAsync<TableEntity>(accountId, id)).Value?.GetString("To");
-
-    private static Task RunAsync(ParleyApp app, DialogWork work) => app.RunQueueStepAsync(DialogQueueHandler.QueueName, work);
 }
