@@ -39,7 +39,7 @@ public sealed partial class DurableOptions
     /// <summary>Orchestration episodes run at the same time in this process.</summary>
     public int MaxConcurrentOrchestrations { get; set; } = 32;
 
-    /// <summary>Completed, failed and terminated histories older than this are purged by the sweep.</summary>
+    /// <summary>Finished (completed, failed, terminated) instances created longer ago than this are purged by the sweep.</summary>
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Longest single durable timer; longer waits are chained (the Azure Storage backend's queues hide a message for at most 7 days).</summary>

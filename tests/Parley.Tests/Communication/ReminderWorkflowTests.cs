@@ -28,12 +28,14 @@ public sealed class ReminderWorkflowTests : IAsyncLifetime
         var (admin, accountId) = await SignUpWithAccountAsync([60]);
         var appointment = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddSeconds(8));
         var instance = ReplanRemindersActivity.InstanceId(accountId, appointment.Id, 0);
+        // A second appointment whose reminder is days away shows the "scheduled" state without racing its due time.
+        var later = await BookAsync(admin, DateTimeOffset.UtcNow.AddDays(2).AddMinutes(30));
 
-        var scheduled = await WaitForAsync(async () => (await admin.GetJsonAsync($"/api/appointments/{appointment.Id}/messages")).EnumerateArray()
+        var scheduled = await WaitForAsync(async () => (await admin.GetJsonAsync($"/api/appointments/{later.Id}/messages")).EnumerateArray()
             .Where(m => m.GetProperty("kind").GetString() == "reminder").ToList() is { Count: 2 } rows && rows.All(r => r.GetProperty("status").GetString() == "scheduled") ? rows : null);
         var done = await Orchestrations.WaitForCompletionAsync(instance, TimeSpan.FromSeconds(60));
 
-        Assert.All(scheduled, r => Assert.Equal(appointment.Start.AddHours(-1), r.GetProperty("dueAt").GetDateTimeOffset()));
+        Assert.All(scheduled, r => Assert.Equal(later.Start.AddHours(-1), r.GetProperty("dueAt").GetDateTimeOffset()));
         Assert.Equal(DurableTask.Core.OrchestrationStatus.Completed, done!.Status);
         Assert.Equal([("sent", 60)], done.CustomStatus<List<ReminderStatus>>()!.Select(r => (r.State, r.OffsetMinutes)));
         var sent = await RemindersAsync(accountId, appointment.Id);
@@ -65,7 +67,8 @@ public sealed class ReminderWorkflowTests : IAsyncLifetime
     public async Task Moving_or_cancelling_ends_the_reminders_of_the_old_time_and_plans_the_new_time()
     {
         var (admin, accountId) = await SignUpWithAccountAsync([60]);
-        var moved = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddSeconds(20));
+        // Due ten minutes from now: close, but never before the move below, whatever the machine's load.
+        var moved = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddMinutes(10));
         var cancelled = await BookAsync(admin, DateTimeOffset.UtcNow.AddHours(1).AddMinutes(40));
         await WaitForAsync(async () => (await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 0)))?.IsRunning == true
             && (await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, cancelled.Id, 0)))?.IsRunning == true ? "" : null);
