@@ -10,6 +10,7 @@ using Parley.Functions.Durable;
 using Parley.Functions.Hosting;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
+using Parley.Functions.Meetings;
 using Parley.Functions.Notifications;
 using Parley.Functions.Operators;
 using Parley.Functions.Storage;
@@ -28,6 +29,7 @@ builder.Services.AddCases();
 builder.Services.AddNotifications();
 builder.Services.AddCalls();
 builder.Services.AddDialogs();
+builder.Services.AddMeetings(builder.Configuration);
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -45,6 +47,8 @@ api.MapAppointmentEndpoints();
 api.MapNotificationEndpoints();
 api.MapCallEndpoints();
 api.MapDialogs();
+api.MapMeetingEndpoints();
+api.MapMeetingOperatorEndpoints();
 api.MapPhoneCountryEndpoints();
 
 return await app.RunParleyAsync();

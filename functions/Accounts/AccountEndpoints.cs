@@ -75,6 +75,9 @@ public static class AccountEndpoints
                 SenderEmail = patch.SenderEmail is null ? account.SenderEmail : patch.SenderEmail.Trim().Length == 0 ? null : v.Email("senderEmail", patch.SenderEmail),
                 SenderName = patch.SenderName is null ? account.SenderName : patch.SenderName.Trim().Length == 0 ? null : v.Text("senderName", patch.SenderName, 100),
                 ReminderOffsetMinutes = patch.ReminderOffsetMinutes is null ? account.ReminderOffsetMinutes : Offsets(v, patch.ReminderOffsetMinutes),
+                MeetingOpensMinutesBefore = patch.MeetingOpensMinutesBefore is null ? account.MeetingOpensMinutesBefore : OpensBefore(v, patch.MeetingOpensMinutesBefore.Value),
+                LocationSharing = patch.LocationSharing ?? account.LocationSharing,
+                ContactLine = patch.ContactLine is null ? account.ContactLine : patch.ContactLine.Trim().Length == 0 ? null : v.Text("contactLine", patch.ContactLine, 200),
             };
             if (!v.IsValid)
             {
@@ -99,6 +102,15 @@ public static class AccountEndpoints
             v.Add("reminderOffsetMinutes", ServerText.L("Use up to 5 reminders between 5 minutes and 30 days before the appointment."));
         }
         return minutes.Distinct().OrderDescending().ToList();
+    }
+
+    private static int OpensBefore(Validation v, int minutes)
+    {
+        if (minutes is < 0 or > 120)
+        {
+            v.Add("meetingOpensMinutesBefore", ServerText.L("Use a number of minutes from 0 to 120."));
+        }
+        return minutes;
     }
 
     private static string PreferredLanguage(HttpContext http)

@@ -37,6 +37,15 @@ public sealed record Account(
     /// <summary>Minutes before an appointment at which customers are reminded (default 24 h and 1 h).</summary>
     public IReadOnlyList<int> ReminderOffsetMinutes { get; init; } = [1440, 60];
 
+    /// <summary>How many minutes before the start customers may enter the meeting room (default 10).</summary>
+    public int MeetingOpensMinutesBefore { get; init; } = 10;
+
+    /// <summary>Whether operators may ask customers in a meeting to share their location (off unless an administrator enables it).</summary>
+    public bool LocationSharing { get; init; }
+
+    /// <summary>How customers reach the business (shown with a cancelled meeting), e.g. "Call us on +49 30 1234567".</summary>
+    public string? ContactLine { get; init; }
+
     /// <summary>Version of the account row; every change to who administers the account bumps it (see AccountStore).</summary>
     public ETag ETag { get; init; }
 }

@@ -380,6 +380,9 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         { "SenderEmail", a.SenderEmail },
         { "SenderName", a.SenderName },
         { "ReminderOffsets", string.Join(',', a.ReminderOffsetMinutes) },
+        { "MeetingOpensMinutesBefore", a.MeetingOpensMinutesBefore },
+        { "LocationSharing", a.LocationSharing },
+        { "ContactLine", a.ContactLine },
         { "CreatedAt", a.CreatedAt },
     };
 
@@ -399,6 +402,9 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         ReminderOffsetMinutes = e.GetString("ReminderOffsets") is { } offsets
             ? offsets.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
             : [1440, 60],
+        MeetingOpensMinutesBefore = e.GetInt32("MeetingOpensMinutesBefore") ?? 10,
+        LocationSharing = e.GetBoolean("LocationSharing") ?? false,
+        ContactLine = e.GetString("ContactLine"),
     };
 
     private static TableEntity ToEntity(Operator o) => new(o.AccountId, OperatorPrefix + o.Id)

@@ -14,7 +14,10 @@ public sealed record AccountPatch(
     string? PinPolicy,
     string? SenderEmail,
     string? SenderName,
-    IReadOnlyList<int>? ReminderOffsetMinutes = null);
+    IReadOnlyList<int>? ReminderOffsetMinutes = null,
+    int? MeetingOpensMinutesBefore = null,
+    bool? LocationSharing = null,
+    string? ContactLine = null);
 
 public sealed record AccountView(
     string Id,
@@ -27,11 +30,15 @@ public sealed record AccountView(
     string? SenderEmail,
     string? SenderName,
     IReadOnlyList<int> ReminderOffsetMinutes,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    int MeetingOpensMinutesBefore,
+    bool LocationSharing,
+    string? ContactLine)
 {
     public static AccountView From(Account a) => new(
         a.Id, a.BusinessName, a.TimeZone, a.DefaultLanguage, a.SeparateOperators,
-        Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.ReminderOffsetMinutes, a.CreatedAt);
+        Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.ReminderOffsetMinutes, a.CreatedAt,
+        a.MeetingOpensMinutesBefore, a.LocationSharing, a.ContactLine);
 }
 
 public sealed record OperatorView(

@@ -17,11 +17,13 @@ namespace Parley.Functions.Appointments;
 /// <item><c>cal|{operator}|{start}|{id}</c> and <c>time|{start}|{id}</c>: calendar entries, read by range queries;</item>
 /// <item><c>slot|{operator}|{hour}</c>: the intervals an operator has booked within that UTC hour.</item>
 /// </list>
+/// The meeting link's token is registered in <see cref="Meetings.MeetingLinks"/> before the transaction (a registration
+/// without an appointment resolves to nothing).
 /// <b>No double booking</b>: a booking rewrites every slot row its hours touch, under If-Match (or as an insert when the
 /// row does not exist yet), in the same transaction as the appointment. Two bookings that overlap touch a common
 /// slot row, so only one transaction can commit; the other re-reads, sees the overlap and is refused.
 /// </summary>
-public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, TimeProvider time)
+public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Meetings.MeetingLinks links, TimeProvider time)
 {
     public static readonly TimeSpan MaxLength = TimeSpan.FromHours(12);
 
@@ -86,6 +88,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         {
             var c = attempt == 0 ? known : await cases.GetAsync(tenant, known.Id, ct) ?? throw new KeyNotFoundException();
             var appointment = build(c);
+            await links.RegisterAsync(appointment.JoinToken, tenant.AccountId, appointment.Id, ct);
             var after = updateCase(c) with { ScheduledAppointments = With(c.ScheduledAppointments, appointment), UpdatedAt = time.GetUtcNow() };
             var slots = await ReadSlotsAsync(tenant, appointment.OperatorIds, appointment.Start, appointment.End, ct);
             EnsureFree(slots, appointment, ignore: null);
@@ -111,6 +114,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Ti
         for (var attempt = 0; ; attempt++)
         {
             var probe = build(draft);
+            await links.RegisterAsync(probe.JoinToken, tenant.AccountId, probe.Id, ct);
             var slots = await ReadSlotsAsync(tenant, probe.OperatorIds, probe.Start, probe.End, ct);
             EnsureFree(slots, probe, ignore: null);
             Appointment? booked = null;

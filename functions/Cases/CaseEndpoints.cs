@@ -1,3 +1,4 @@
+using Parley.Functions.Meetings;
 using Azure.Data.Tables;
 using Azure;
 using Parley.Functions.Appointments;
@@ -18,10 +19,10 @@ public static class CaseEndpoints
         cases.MapGet("", ListAsync);
         cases.MapGet("/{id}", GetAsync);
         cases.MapPatch("/{id}", UpdateAsync);
-        cases.MapPost("/{id}/complete", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
-            SetStatusAsync(id, CaseStatus.Completed, tenant, store, rules, fields, time, ct));
-        cases.MapPost("/{id}/reopen", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
-            SetStatusAsync(id, CaseStatus.Active, tenant, store, rules, fields, time, ct));
+        cases.MapPost("/{id}/complete", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
+            SetStatusAsync(id, CaseStatus.Completed, tenant, store, rules, fields, time, presence, ct));
+        cases.MapPost("/{id}/reopen", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
+            SetStatusAsync(id, CaseStatus.Active, tenant, store, rules, fields, time, presence, ct));
         cases.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ParleyPolicies.Administrator);
         return api;
     }
@@ -38,7 +39,7 @@ public static class CaseEndpoints
         return TypedResults.Created($"/api/cases/{created.Id}", await ViewAsync(created, tenant, fields, time, ct));
     }
 
-    private static async Task<IResult> ListAsync(Tenant tenant, CaseStore store, CaseRules rules, string? status, string? operatorId, string? q, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(Tenant tenant, CaseStore store, CaseRules rules, CustomerPresence presence, string? status, string? operatorId, string? q, string? cursor, int? limit, CancellationToken ct)
     {
         var v = new Validation();
         var parsedStatus = status is null ? (CaseStatus?)null : v.OneOf<CaseStatus>("status", status);
@@ -55,15 +56,22 @@ public static class CaseEndpoints
         {
             return TypedResults.Ok(new CasePage([], null)); // an operator of a separated account sees only their own cases
         }
-        return TypedResults.Ok(await store.ListAsync(tenant, parsedStatus, restricted ?? operatorId, q, cursor, limit ?? 50, ct));
+        var page = await store.ListAsync(tenant, parsedStatus, restricted ?? operatorId, q, cursor, limit ?? 50, ct);
+        var online = await presence.OnlineAsync(tenant.AccountId, ct);
+        return TypedResults.Ok(page with
+        {
+            Items = [.. page.Items.Select(i => online[i.Id].ToList() is { Count: > 0 } here
+                ? i with { CustomerStatus = Wire.Name(CustomerStatus.Online), WaitingAppointmentId = here.FirstOrDefault(p => p.Waiting)?.AppointmentId }
+                : i with { CustomerStatus = Wire.Name(CustomerStatus.Away) })],
+        });
     }
 
-    private static async Task<IResult> GetAsync(string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct) =>
+    private static async Task<IResult> GetAsync(string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
         await store.GetAsync(tenant, id, ct) is { } c && await rules.CanSeeAsync(tenant, c, ct)
-            ? TypedResults.Ok(await ViewAsync(c, tenant, fields, time, ct))
+            ? TypedResults.Ok(await ViewAsync(c, tenant, fields, time, ct, presence))
             : TypedResults.NotFound();
 
-    private static async Task<IResult> UpdateAsync(string id, CasePatch patch, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(string id, CasePatch patch, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -80,7 +88,7 @@ public static class CaseEndpoints
             }
             try
             {
-                return TypedResults.Ok(await ViewAsync(await store.SaveAsync(c, after, ct), tenant, fields, time, ct));
+                return TypedResults.Ok(await ViewAsync(await store.SaveAsync(c, after, ct), tenant, fields, time, ct, presence));
             }
             catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is TableTransactionFailedException) && attempt < 5)
             {
@@ -89,7 +97,7 @@ public static class CaseEndpoints
         }
     }
 
-    private static async Task<IResult> SetStatusAsync(string id, CaseStatus status, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> SetStatusAsync(string id, CaseStatus status, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -101,7 +109,7 @@ public static class CaseEndpoints
             try
             {
                 var saved = c.Status == status ? c : await store.SaveAsync(c, c with { Status = status, UpdatedAt = time.GetUtcNow() }, ct);
-                return TypedResults.Ok(await ViewAsync(saved, tenant, fields, time, ct));
+                return TypedResults.Ok(await ViewAsync(saved, tenant, fields, time, ct, presence));
             }
             catch (RequestFailedException ex) when ((ex.IsConditionFailed() || ex is TableTransactionFailedException) && attempt < 5)
             {
@@ -110,7 +118,7 @@ public static class CaseEndpoints
     }
 
     /// <summary>Deletes a case with no upcoming appointments (cancel those first); past and cancelled appointments go with it.</summary>
-    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, Conversations.ConversationStore conversations, TimeProvider time, CancellationToken ct)
     {
         var c = await store.GetAsync(tenant, id, ct);
         if (c is null)
@@ -123,13 +131,25 @@ public static class CaseEndpoints
         }
         // Appointments first: if this stops halfway, the case is still there and deleting again finishes the job.
         await appointments.DeleteForCaseAsync(tenant, c.Id, ct);
+        await conversations.DeleteAsync(tenant.AccountId, c.Id, ct);
         await store.DeleteAsync(c, ct);
         return TypedResults.NoContent();
     }
 
-    internal static async Task<CaseView> ViewAsync(Case c, Tenant tenant, CustomFieldStore fields, TimeProvider time, CancellationToken ct)
+    /// <summary>The case as the API shows it; with <paramref name="presence"/>, Online/Away and who waits are as of now.</summary>
+    internal static async Task<CaseView> ViewAsync(Case c, Tenant tenant, CustomFieldStore fields, TimeProvider time, CancellationToken ct, CustomerPresence? presence = null)
     {
         var visible = (await fields.ListAsync(tenant, ct)).Where(d => !d.Archived).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-        return CaseView.From(c, time.GetUtcNow(), visible);
+        var view = CaseView.From(c, time.GetUtcNow(), visible);
+        if (presence is null)
+        {
+            return view;
+        }
+        var here = (await presence.OnlineAsync(tenant.AccountId, ct))[c.Id].ToList();
+        return view with
+        {
+            CustomerStatus = Wire.Name(here.Count > 0 ? CustomerStatus.Online : CustomerStatus.Away),
+            WaitingAppointmentId = here.FirstOrDefault(p => p.Waiting)?.AppointmentId,
+        };
     }
 }

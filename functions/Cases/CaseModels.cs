@@ -62,6 +62,9 @@ public sealed record Case(
     /// <summary>Where e-mails to the customer go: the visible address, else the hidden one.</summary>
     public string? ReachEmail => Email ?? Hidden?.Email;
 
+    /// <summary>Where the customer said they are, when they agreed to share it in a meeting (accounts that enable location sharing).</summary>
+    public CustomerLocation? SharedLocation { get; init; }
+
     /// <summary>Where SMS to the customer go: the visible mobile number, else the hidden SMS number (never the hidden call number).</summary>
     public string? ReachSms => Phone ?? Hidden?.SmsPhone;
 
@@ -81,6 +84,14 @@ public sealed record HiddenContact(string DialogCustomerId, string? Email, strin
 
     public HiddenContactView View() => new(DialogCustomerId,
         [.. new[] { (Email, "email"), (SmsPhone, "sms"), (CallPhone, "call") }.Where(c => c.Item1 is not null).Select(c => c.Item2)]);
+}
+
+/// <summary>A position the customer's browser reported (WGS 84), how exact it is, and when.</summary>
+public sealed record CustomerLocation(double Latitude, double Longitude, double? AccuracyMeters, DateTimeOffset At)
+{
+    /// <summary>A map of the position (OpenStreetMap), for the operator to open.</summary>
+    public string MapUrl => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"https://www.openstreetmap.org/?mlat={Latitude:0.######}&mlon={Longitude:0.######}#map=16/{Latitude:0.######}/{Longitude:0.######}");
 }
 
 /// <summary>What a case shows of hidden contact data: where it came from and which channels exist, never an address.</summary>
@@ -129,16 +140,23 @@ public sealed record CaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     HiddenContactView? ContactHidden,
-    string? PhoneDisplay)
+    string? PhoneDisplay,
+    CustomerLocationView? SharedLocation = null,
+    string? WaitingAppointmentId = null)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
         c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View(),
-        PhoneNumber.Display(c.Phone));
+        PhoneNumber.Display(c.Phone), c.SharedLocation is { } l ? new CustomerLocationView(l.Latitude, l.Longitude, l.AccuracyMeters, l.At, l.MapUrl) : null);
 }
 
-/// <summary>One row of the case list, read from the activity index alone.</summary>
+public sealed record CustomerLocationView(double Latitude, double Longitude, double? AccuracyMeters, DateTimeOffset At, string MapUrl);
+
+/// <summary>
+/// One row of the case list, read from the activity index; <see cref="CustomerStatus"/> and <see cref="WaitingAppointmentId"/>
+/// (a customer waiting to be let into that meeting) come from the customers' presence at the moment of reading.
+/// </summary>
 public sealed record CaseSummary(
     string Id,
     int Number,
@@ -150,6 +168,7 @@ public sealed record CaseSummary(
     string? InternalReference,
     IReadOnlyList<string> AssignedOperatorIds,
     DateTimeOffset? NextAppointmentAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? WaitingAppointmentId = null);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);

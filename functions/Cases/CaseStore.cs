@@ -202,6 +202,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "HiddenEmail", c.Hidden?.Email },
         { "HiddenSmsPhone", c.Hidden?.SmsPhone },
         { "HiddenCallPhone", c.Hidden?.CallPhone },
+        { "SharedLocation", c.SharedLocation is null ? null : JsonSerializer.Serialize(c.SharedLocation) },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -218,6 +219,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         Hidden = e.GetString("HiddenFrom") is { } from
             ? new HiddenContact(from, e.GetString("HiddenEmail"), e.GetString("HiddenSmsPhone"), e.GetString("HiddenCallPhone"))
             : null,
+        SharedLocation = e.GetString("SharedLocation") is { } location ? JsonSerializer.Deserialize<CustomerLocation>(location) : null,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

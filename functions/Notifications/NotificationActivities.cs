@@ -50,7 +50,7 @@ public sealed class PlanAppointmentMessagesActivity(AppointmentStore appointment
 
     public static MessageKind? KindOf(string action) => action switch
     {
-        "scheduled" or "invitationsResent" => MessageKind.Invitation,
+        "scheduled" or "invitationsResent" or "pinReissued" => MessageKind.Invitation,
         "rescheduled" => MessageKind.Reschedule,
         "cancelled" => MessageKind.Cancellation,
         _ => null,
