@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds static-web/src (TypeScript) into static-web/dist with esbuild: the dashboard bundle, the HTML shell and the
 // stylesheet, plus the adviser-dialog widget: widget.js (the loader embedded on customers' websites, an IIFE) and
-// the frame page it opens (widget.html, widget-frame.js, widget.css). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+// the frame page it opens (widget.html, widget-frame.js, widget.css), and the customer's meeting page (meet.html, meet.js). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -51,7 +51,19 @@ await build({
   outfile: path.join(dist, "widget-frame.js"),
   logLevel: "warning",
 });
+await build({
+  entryPoints: [path.join(web, "src", "meet", "main.ts")],
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: true,
+  outfile: path.join(dist, "meet.js"),
+  external: ["/meet-acs.js"],
+  logLevel: "warning",
+});
 cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));
+cpSync(path.join(web, "meet.html"), path.join(dist, "meet.html"));
 cpSync(path.join(web, "widget.html"), path.join(dist, "widget.html"));
 cpSync(path.join(web, "widget.css"), path.join(dist, "widget.css"));
 cpSync(path.join(web, "styles.css"), path.join(dist, "styles.css"));

@@ -74,6 +74,11 @@ public static class HostingExtensions
                         context.Request.Path = "/widget.html";
                         SecurityHeaders.AllowFramingByAnySite(context.Response);
                     }
+                    else if (path.Equals("/meet", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The customer's meeting room: its own small page, not the dashboard.
+                        context.Request.Path = "/meet.html";
+                    }
                     else
                     {
                         context.Request.Path = "/index.html";

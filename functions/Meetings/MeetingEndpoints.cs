@@ -51,7 +51,7 @@ public static class MeetingEndpoints
     public const string FailureBody =
         "{\"type\":\"https://parley.app/problems/meeting-link\",\"title\":\"Link or code not valid\",\"status\":401,\"detail\":\"Check the link and the code in your invitation. If it still does not work, ask your adviser for a new invitation.\"}";
 
-    private const int MaxSignalBytes = 64 * 1024;
+    private const int MaxSignalBytes = 48 * 1024;
 
     public static IEndpointRouteBuilder MapMeetingEndpoints(this IEndpointRouteBuilder api)
     {
@@ -402,11 +402,12 @@ public static class MeetingEndpoints
     private static async Task<IResult> LeaveAsync(HttpContext http, MeetingSessions sessions, CustomerPresence presence, IRoomTransport transport, CancellationToken ct)
     {
         string? sealedSession = http.Request.Headers[MeetingSessions.Header];
-        if (string.IsNullOrEmpty(sealedSession) && http.Request.HasJsonContentType())
+        if (string.IsNullOrEmpty(sealedSession) && http.Request.ContentLength is null or > 0)
         {
             try
             {
-                sealedSession = (await http.Request.ReadFromJsonAsync<LeaveInput>(ct))?.Session;
+                // A beacon sends text/plain (the one type every browser lets sendBeacon use); the body is JSON all the same.
+                sealedSession = (await JsonSerializer.DeserializeAsync<LeaveInput>(http.Request.Body, JsonSerializerOptions.Web, ct))?.Session;
             }
             catch (JsonException)
             {

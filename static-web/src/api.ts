@@ -69,6 +69,9 @@ export interface Account {
   senderEmail: string | null;
   senderName: string | null;
   reminderOffsetMinutes: number[];
+  meetingOpensMinutesBefore: number;
+  locationSharing: boolean;
+  contactLine: string | null;
 }
 
 export interface Me {
@@ -96,6 +99,8 @@ export interface CaseSummary {
   assignedOperatorIds: string[];
   nextAppointmentAt: string | null;
   updatedAt: string;
+  /** A customer is waiting to be let into this appointment's meeting right now. */
+  waitingAppointmentId?: string | null;
 }
 
 export interface CasePage {
@@ -113,6 +118,8 @@ export interface CaseDetail extends CaseSummary {
   customFields: Record<string, string>;
   language: string;
   location: string | null;
+  /** Where the customer said they are (shared in a meeting, when the account allows location requests). */
+  sharedLocation?: { latitude: number; longitude: number; accuracyMeters: number | null; at: string; mapUrl: string } | null;
   createdAt: string;
 }
 

@@ -15,6 +15,7 @@ import { outboxPage } from "./pages/outbox";
 import { dialogPage, dialogsPage } from "./pages/dialogs";
 import { dialogSettingsPage } from "./pages/dialogSettings";
 import { replyPage } from "./pages/reply";
+import { meetingPage } from "./pages/meeting";
 
 export interface Context {
   me: Me;
@@ -86,8 +87,10 @@ async function render(): Promise<void> {
   const caseMatch = /^\/cases\/([a-z2-7]{1,32})$/.exec(path);
   // A dialog's own page (the thread with the reply form).
   const dialogMatch = /^\/dialogs\/([a-z0-9]{10,40})$/.exec(path);
+  // The operator's view of a meeting room (an appointment's Join).
+  const meetingMatch = /^\/meeting\/([a-z2-7]{1,32})$/.exec(path);
   let target = path;
-  if (!caseMatch && !dialogMatch) {
+  if (!caseMatch && !dialogMatch && !meetingMatch) {
     if (path === "/" || !privateRoutes[path] && path !== "/settings") target = "/cases";
     if (path === "/settings") target = isAdmin ? "/settings/account" : "/settings/profile";
     if (privateRoutes[target]?.adminOnly && !isAdmin) target = "/settings/profile";
@@ -95,6 +98,7 @@ async function render(): Promise<void> {
   }
   const route = caseMatch ? { page: (c: Context) => casesPage(c, caseMatch[1]!), nav: "/cases" }
     : dialogMatch ? { page: (c: Context) => dialogPage(c, dialogMatch[1]!), nav: "/dialogs" }
+    : meetingMatch ? { page: (c: Context) => meetingPage(c, meetingMatch[1]!), nav: "/cases" }
     : privateRoutes[target]!;
   const ctx: Context = {
     me,

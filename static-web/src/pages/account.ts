@@ -29,6 +29,9 @@ export async function accountPage(ctx: Context): Promise<Node> {
             options: [{ value: "videoAndChat", label: t("account.meetingMode.videoAndChat") }, { value: "chatOnly", label: t("account.meetingMode.chatOnly") }] },
           { name: "pinPolicy", label: t("account.pinPolicy"), type: "select", value: account.pinPolicy,
             options: [{ value: "off", label: t("account.pinPolicy.off") }, { value: "defaultOn", label: t("account.pinPolicy.defaultOn") }, { value: "mandatory", label: t("account.pinPolicy.mandatory") }] },
+          { name: "meetingOpensMinutesBefore", label: t("account.meetingOpens"), type: "number", value: String(account.meetingOpensMinutesBefore), hint: t("account.meetingOpensHint") },
+          { name: "locationSharing", label: t("account.locationSharing"), type: "checkbox", value: account.locationSharing, hint: t("account.locationSharingHint") },
+          { name: "contactLine", label: t("account.contactLine"), value: account.contactLine, maxLength: 200, hint: t("account.contactLineHint") },
           { name: "senderEmail", label: t("account.senderEmail"), type: "email", value: account.senderEmail, autocomplete: "off" },
           { name: "senderName", label: t("account.senderName"), value: account.senderName, maxLength: 100 },
           ...reminderChoices.map((minutes) => ({
@@ -41,7 +44,8 @@ export async function accountPage(ctx: Context): Promise<Node> {
         onSubmit: async (v) => {
           const reminderOffsetMinutes = reminderChoices.filter((m) => v[`reminder-${m}`] === true);
           const settings = Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("reminder-")));
-          await api("PATCH", "/api/account", { ...settings, reminderOffsetMinutes });
+          const opens = Number(v.meetingOpensMinutesBefore);
+          await api("PATCH", "/api/account", { ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes });
           await ctx.refreshMe();
           return t("common.saved");
         },

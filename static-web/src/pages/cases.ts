@@ -8,6 +8,7 @@ import type { Context } from "../main";
 import { appointmentActions } from "../appointmentActions";
 import { formatDateTime, formatTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
+import { watchPresence } from "../presence";
 
 interface MessageStatus {
   id: string;
@@ -48,10 +49,13 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
           h("span", { class: "origin", title: t(originKeys[c.origin] ?? "cases.origin.manual"), "aria-label": t(originKeys[c.origin] ?? "cases.origin.manual") }, originIcons[c.origin] ?? "•"),
           h("strong", {}, c.name), h("span", { class: "muted" }, ` #${c.number}`)),
         h("span", { class: "case-item-meta" },
-          c.customerStatus === "online" ? h("span", { class: "badge online" }, t("cases.customer.online")) : null,
+          h("span", { class: "presence", "data-presence-case": c.id },
+            c.waitingAppointmentId ? h("span", { class: "badge waiting" }, t("meeting.waitingBadge"))
+              : c.customerStatus === "online" ? h("span", { class: "badge online" }, t("cases.customer.online")) : null),
           c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, uiLocale()) }) : ""))));
     if (append) list.append(...items);
     else replace(list, items.length ? items : [h("li", { class: "empty" }, t("cases.empty"))]);
+    watchPresence();
   };
   more.addEventListener("click", () => void loadList(true));
 
@@ -248,7 +252,13 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
       h("div", {},
         h("h1", { class: "case-heading" }, c.name),
         h("p", { class: "muted" }, t("cases.number", { number: String(c.number) }), " · ", t(originKeys[c.origin] ?? "cases.origin.manual"), " · ",
-          c.customerStatus === "online" ? t("cases.customer.online") : t("cases.customer.away"), " · ", t(c.status === "active" ? "case.status.active" : "case.status.completed"))),
+          h("span", { class: "customer-status", "data-presence-case": c.id, "data-presence-style": "text" }, c.customerStatus === "online" ? t("cases.customer.online") : t("cases.customer.away")),
+          " · ", t(c.status === "active" ? "case.status.active" : "case.status.completed")),
+        c.sharedLocation ? h("p", { class: "shared-location" }, t("meeting.location", {
+          position: `${c.sharedLocation.latitude.toFixed(5)}, ${c.sharedLocation.longitude.toFixed(5)}`,
+          accuracy: c.sharedLocation.accuracyMeters === null ? "?" : String(Math.round(c.sharedLocation.accuracyMeters)),
+          when: formatDateTime(c.sharedLocation.at, zone, uiLocale()) }), " ",
+          h("a", { href: c.sharedLocation.mapUrl, target: "_blank", rel: "noopener noreferrer" }, t("meeting.map"))) : null),
       h("div", { class: "actions" }, saved, statusButton)),
     h("div", { class: "form-grid" },
       field("name", t("case.name"), c.name, { hint: t("case.nameHint"), maxLength: 50 }),
@@ -324,13 +334,24 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
     h("div", { class: "muted" }, a.operatorIds.map((id) => names.get(id) ?? id).join(", "),
       a.pinProtected && a.pin ? " · " + t("appointments.pinValue", { pin: a.pin }) : ""),
     !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), copyLinkControl(a.joinUrl, t("appointments.link"))) : null,
+    pinNotice(a),
     messagesPanel(a),
     error, message,
     !cancelled ? h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", onclick: () => { resched.hidden = !resched.hidden; } }, t("appointments.reschedule")),
+      actions.join,
+      a.pinProtected ? actions.newPin(refresh) : null,
       a.type === "individual" ? actions.resend : null,
       actions.cancel(refresh)) : null,
     resched);
+}
+
+/** Why the meeting code changed or is locked (too many wrong entries), as the appointment's history says. */
+function pinNotice(a: Appointment): HTMLElement | null {
+  const last = [...a.history].reverse().find((e) => e.action === "pinLocked" || e.action === "pinReissued");
+  if (!last || a.status === "cancelled") return null;
+  return h("p", { class: last.action === "pinLocked" ? "alert error pin-notice" : "alert warning pin-notice", role: "status" },
+    t(last.action === "pinLocked" ? "meeting.pinLocked" : "meeting.pinReissued", { when: new Date(last.at).toLocaleString(uiLocale()) }), last.reason ? ` ${last.reason}` : "");
 }
 
 /** Delivery status of each message sent for the appointment, loaded when shown. */
