@@ -171,5 +171,7 @@ public static class ServerText
         ["Use a number of minutes from 0 to 120."] = "Verwenden Sie eine Minutenzahl von 0 bis 120.",
         ["Use an accuracy in metres from 0 to 1,000,000."] = "Verwenden Sie eine Genauigkeit in Metern von 0 bis 1.000.000.",
         ["You are not in this meeting (any more). Open the link from your invitation again."] = "Sie sind nicht (mehr) in diesem Termin. Öffnen Sie den Link aus Ihrer Einladung erneut.",
+        ["Your adviser has not let you in yet."] = "Ihr Berater hat Sie noch nicht hereingelassen.",
+        ["Waiting to be let in"] = "Warten auf Einlass",
     };
 }

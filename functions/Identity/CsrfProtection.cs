@@ -7,7 +7,9 @@ namespace Parley.Functions.Identity;
 /// without an API key must carry <c>X-Parley-Client</c> (a custom header a foreign site can only send after a
 /// CORS preflight we never allow) and must not be marked cross-site by the browser (<c>Sec-Fetch-Site</c>, <c>Origin</c>).
 /// Together with SameSite=Strict cookies this covers old and new browsers alike. <c>/api/acs</c> is exempt: Communication
-/// Services' webhooks carry no cookies and are authenticated by their own secrets.
+/// Services' webhooks carry no cookies and are authenticated by their own secrets. So is <c>/api/meet</c>, the meeting
+/// room: it reads no cookie at all (the meeting session travels in a header, or in the body of the page-hide beacon,
+/// which cannot set headers), so a forged cross-site request has nothing to ride on.
 /// </summary>
 public sealed class CsrfProtection(RequestDelegate next)
 {
@@ -16,7 +18,7 @@ public sealed class CsrfProtection(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+        if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !request.Path.StartsWithSegments("/api/meet") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();

@@ -235,9 +235,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> ChatAsync(ChatInput input, HttpContext http, MeetingRoom room, ConversationStore conversations, IRoomTransport transport, CancellationToken ct)
     {
-        if (await InsideAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
         {
-            return SessionEnded();
+            return refusal!;
         }
         if (Closed(room, ctx) is { } closed)
         {
@@ -261,9 +262,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> SignalAsync(SignalInput input, HttpContext http, MeetingRoom room, RoomStore rooms, IRoomTransport transport, CancellationToken ct)
     {
-        if (await InsideAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
         {
-            return SessionEnded();
+            return refusal!;
         }
         if (Closed(room, ctx) is { } closed)
         {
@@ -299,9 +301,10 @@ public static class MeetingEndpoints
     /// <summary>Media credentials only for people let in (after the code check), only in video meetings.</summary>
     private static async Task<IResult> MediaCredentialsAsync(HttpContext http, MeetingRoom room, Func<MediaRoom, MediaParticipant, Task<System.Text.Json.Nodes.JsonObject>> issue, CancellationToken ct)
     {
-        if (await InsideAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
         {
-            return SessionEnded();
+            return refusal!;
         }
         if (Closed(room, ctx) is { } closed)
         {
@@ -318,9 +321,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> MediaStateAsync(MediaStateInput input, HttpContext http, MeetingRoom room, IRoomTransport transport, CancellationToken ct)
     {
-        if (await InsideAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
         {
-            return SessionEnded();
+            return refusal!;
         }
         if (ctx.ChatOnly)
         {
@@ -334,9 +338,10 @@ public static class MeetingEndpoints
     private static async Task<IResult> LocationAsync(LocationInput input, HttpContext http, MeetingRoom room, CaseStore cases, IRoomTransport transport, TimeProvider time,
         CancellationToken ct)
     {
-        if (await InsideAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
         {
-            return SessionEnded();
+            return refusal!;
         }
         if (ctx.Session.IsOperator || !ctx.Account.LocationSharing)
         {
@@ -427,9 +432,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> AdmitAsync(AdmitInput input, HttpContext http, MeetingRoom room, RoomStore rooms, IRoomTransport transport, CancellationToken ct)
     {
-        if (await OperatorAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await OperatorAsync(http, room, ct);
+        if (ctx is null)
         {
-            return OperatorsOnly();
+            return refusal!;
         }
         if (Closed(room, ctx) is { } closed)
         {
@@ -455,9 +461,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> RequestLocationAsync(HttpContext http, MeetingRoom room, IRoomTransport transport, CancellationToken ct)
     {
-        if (await OperatorAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await OperatorAsync(http, room, ct);
+        if (ctx is null)
         {
-            return OperatorsOnly();
+            return refusal!;
         }
         if (!ctx.Account.LocationSharing)
         {
@@ -476,9 +483,10 @@ public static class MeetingEndpoints
     private static async Task<IResult> EndAsync(HttpContext http, MeetingRoom room, RoomStore rooms, IRoomTransport transport, CustomerPresence presence, IMeetingMedia media,
         TimeProvider time, CancellationToken ct)
     {
-        if (await OperatorAsync(http, room, ct) is not { } ctx)
+        var (ctx, refusal) = await OperatorAsync(http, room, ct);
+        if (ctx is null)
         {
-            return OperatorsOnly();
+            return refusal!;
         }
         var a = ctx.Appointment;
         await rooms.EndAsync(ctx.Key, a.Start, time.GetUtcNow(), ct);
@@ -503,12 +511,27 @@ public static class MeetingEndpoints
         }
     }
 
-    /// <summary>A participant who was let in (operators always are); null otherwise.</summary>
-    private static async Task<RoomContext?> InsideAsync(HttpContext http, MeetingRoom room, CancellationToken ct) =>
-        await room.LoadAsync(http.Request.Headers[MeetingSessions.Header], ct) is { } ctx && (ctx.Participant.Admitted || ctx.Session.IsOperator) ? ctx : null;
+    /// <summary>A participant who was let in (operators always are), or why not: no session (401), still waiting (409).</summary>
+    private static async Task<(RoomContext? Context, IResult? Refusal)> InsideAsync(HttpContext http, MeetingRoom room, CancellationToken ct)
+    {
+        if (await room.LoadAsync(http.Request.Headers[MeetingSessions.Header], ct) is not { } ctx)
+        {
+            return (null, SessionEnded());
+        }
+        return ctx.Participant.Admitted || ctx.Session.IsOperator
+            ? (ctx, null)
+            : (null, Validation.Single("state", L("Your adviser has not let you in yet."), StatusCodes.Status409Conflict, L("Waiting to be let in")));
+    }
 
-    private static async Task<RoomContext?> OperatorAsync(HttpContext http, MeetingRoom room, CancellationToken ct) =>
-        await room.LoadAsync(http.Request.Headers[MeetingSessions.Header], ct) is { Session.IsOperator: true } ctx ? ctx : null;
+    /// <summary>The operator of the room, or why not: no session (401), not an operator (403).</summary>
+    private static async Task<(RoomContext? Context, IResult? Refusal)> OperatorAsync(HttpContext http, MeetingRoom room, CancellationToken ct)
+    {
+        if (await room.LoadAsync(http.Request.Headers[MeetingSessions.Header], ct) is not { } ctx)
+        {
+            return (null, SessionEnded());
+        }
+        return ctx.Session.IsOperator ? (ctx, null) : (null, OperatorsOnly());
+    }
 
     private static IResult? Closed(MeetingRoom room, RoomContext ctx) =>
         room.StateOf(ctx.Appointment, ctx.Account, ctx.Room, ctx.Participant) switch
