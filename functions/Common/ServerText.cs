@@ -171,5 +171,9 @@ public static class ServerText
         ["Use a number of minutes from 0 to 120."] = "Verwenden Sie eine Minutenzahl von 0 bis 120.",
         ["Use an accuracy in metres from 0 to 1,000,000."] = "Verwenden Sie eine Genauigkeit in Metern von 0 bis 1.000.000.",
         ["You are not in this meeting (any more). Open the link from your invitation again."] = "Sie sind nicht (mehr) in diesem Termin. Öffnen Sie den Link aus Ihrer Einladung erneut.",
+        ["Video is temporarily unavailable"] = "Video ist vorübergehend nicht verfügbar",
+        ["Video could not be set up"] = "Video konnte nicht eingerichtet werden",
+        ["The video service cannot be reached right now. Please try again in a minute."] = "Der Videodienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.",
+        ["The video service refused the request. Please tell the person who invited you."] = "Der Videodienst hat die Anfrage abgelehnt. Bitte sagen Sie der Person Bescheid, die Sie eingeladen hat.",
     };
 }
