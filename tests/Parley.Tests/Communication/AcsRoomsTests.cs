@@ -162,7 +162,7 @@ public sealed class AcsRoomsTests
         Assert.Equal((MeetingMediaFailure.Ended, 409), (late.Failure, late.StatusCode));
         Assert.Equal(MeetingMediaFailure.Ended, lateRefresh.Failure);
         Assert.Empty(await app.Services.GetRequiredService<AcsMediaStore>().ListParticipantsAsync(room.AccountId, room.AppointmentId, CancellationToken.None));
-        Assert.Equal(2, acs.MediaRequests.Count(r => r.StartsWith("DELETE /rooms/", StringComparison.Ordinal))); // the second end found it gone (404)
+        Assert.Single(acs.MediaRequests, r => r.StartsWith("DELETE /rooms/", StringComparison.Ordinal)); // the second end knew everything was cleared
         Assert.Empty(acs.SignatureFailures);
     }
 
@@ -186,11 +186,9 @@ public sealed class AcsRoomsTests
         await using var acs = await FakeAcs.StartAsync();
         await using var app = await AppAsync(acs);
         var room = Window(Guid.NewGuid().ToString("N"), "appt-9");
-        for (var i = 0; i < 4; i++)
-        {
-            acs.Failures.Enqueue((503, 1)); // the client's own retries, then it gives up
-        }
+        acs.Outages["/identities"] = 503; // through the client's own retries
         var outage = await Assert.ThrowsAsync<MeetingMediaException>(() => Media(app).JoinAsync(room, Customer, CancellationToken.None));
+        acs.Outages.Clear();
         acs.Failures.Enqueue((400, null));
         var refused = await Assert.ThrowsAsync<MeetingMediaException>(() => Media(app).JoinAsync(room, Customer, CancellationToken.None));
         var german = System.Globalization.CultureInfo.CurrentUICulture;
@@ -230,6 +228,30 @@ public sealed class AcsRoomsTests
         Assert.Empty(acs.Identities);
         Assert.Equal(2, acs.DeletedIdentities.Count);
         Assert.Empty(acs.SignatureFailures);
+    }
+
+    [Fact]
+    public async Task An_ending_that_an_acs_outage_interrupted_is_finished_by_the_cleanup_and_joins_stay_refused()
+    {
+        await using var acs = await FakeAcs.StartAsync();
+        await using var app = await AppAsync(acs, new() { ["Durable:Enabled"] = "true", ["Meetings:Acs:CleanupGrace"] = "00:00:00" });
+        var now = DateTimeOffset.UtcNow;
+        var room = new MediaRoom(Guid.NewGuid().ToString("N"), "appt-12", now.AddMinutes(-5), now.AddSeconds(10)); // the cleanup wakes after the outage
+        await Media(app).JoinAsync(room, Customer, CancellationToken.None);
+        acs.Outages[":revokeAccessTokens"] = 503;
+
+        var outage = await Assert.ThrowsAsync<MeetingMediaException>(() => Media(app).EndAsync(room, CancellationToken.None));
+        acs.Outages.Clear();
+        var refused = await Assert.ThrowsAsync<MeetingMediaException>(() => Media(app).JoinAsync(room, Guest, CancellationToken.None));
+        var instance = AcsRoomCleanupOrchestrator.InstanceId(room.AccountId, room.AppointmentId);
+        var done = await app.Services.GetRequiredService<Orchestrations>().WaitForCompletionAsync(instance, Poll.DefaultTimeout);
+
+        Assert.Equal(MeetingMediaFailure.Unavailable, outage.Failure);
+        Assert.Equal(MeetingMediaFailure.Ended, refused.Failure);
+        Assert.Equal(DurableTask.Core.OrchestrationStatus.Completed, done!.Status);
+        Assert.Empty(acs.Rooms);
+        Assert.Empty(acs.Identities);
+        Assert.True((await app.Services.GetRequiredService<AcsMediaStore>().GetRoomAsync(room.AccountId, room.AppointmentId, CancellationToken.None))!.IsCleared);
     }
 
     [Fact]

@@ -46,6 +46,9 @@ public sealed class FakeAcs : IAsyncDisposable
     /// <summary>Failures to answer with before behaving normally: (status, Retry-After seconds or null).</summary>
     public ConcurrentQueue<(int Status, int? RetryAfter)> Failures { get; } = new();
 
+    /// <summary>Routes that fail while listed: a part of the path → the status they answer (with Retry-After: 1).</summary>
+    public ConcurrentDictionary<string, int> Outages { get; } = new();
+
     /// <summary>SMS actually delivered to the network (after repeatability dedup).</summary>
     public ConcurrentDictionary<string, JsonElement> SentSms { get; } = new();
 
@@ -134,6 +137,12 @@ public sealed class FakeAcs : IAsyncDisposable
             return;
         }
         var path = context.Request.Path.Value!;
+        if (Outages.Keys.FirstOrDefault(part => path.Contains(part, StringComparison.Ordinal)) is { } down)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Problem(context, Outages[down], "ServiceUnavailable", "outage set by the test");
+            return;
+        }
         var apiVersion = context.Request.Query["api-version"].ToString();
         if (path == "/sms" && context.Request.Method == "POST" && apiVersion == "2021-03-07")
         {

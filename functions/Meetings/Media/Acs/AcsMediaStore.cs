@@ -8,8 +8,8 @@ namespace Parley.Functions.Meetings.Media.Acs;
 
 /// <summary>
 /// A meeting's ACS room as Parley keeps it: the validity window it should have, the repeatability id and first-sent
-/// time its creation uses (kept, so a retry repeats the same request), the ACS room id once created, and whether the
-/// meeting's media was ended.
+/// time its creation uses (kept, so a retry repeats the same request), the ACS room id once created, whether the
+/// meeting's media was ended (no more joins) and whether everything at ACS was deleted since (<see cref="ClearedAt"/>).
 /// </summary>
 public sealed record AcsRoomRecord(
     string AccountId,
@@ -19,11 +19,14 @@ public sealed record AcsRoomRecord(
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidUntil,
     string? RoomId,
-    DateTimeOffset? EndedAt)
+    DateTimeOffset? EndedAt,
+    DateTimeOffset? ClearedAt = null)
 {
     public ETag ETag { get; init; }
 
     public bool IsEnded => EndedAt is not null;
+
+    public bool IsCleared => ClearedAt is not null;
 }
 
 /// <summary>The ACS identity created for one participant of one meeting (one identity per participant, reused on rejoin).</summary>
@@ -128,11 +131,13 @@ public sealed class AcsMediaStore(StorageAccount storage)
         { "ValidUntil", r.ValidUntil },
         { "RoomId", r.RoomId },
         { "EndedAt", r.EndedAt },
+        { "ClearedAt", r.ClearedAt },
     };
 
     private static AcsRoomRecord FromRoom(TableEntity e) => new(
         e.GetString("AccountId")!, e.GetString("AppointmentId")!, e.GetGuid("RepeatabilityId") ?? Guid.Empty, e.GetDateTimeOffset("FirstSent") ?? default,
-        e.GetDateTimeOffset("ValidFrom") ?? default, e.GetDateTimeOffset("ValidUntil") ?? default, e.GetString("RoomId"), e.GetDateTimeOffset("EndedAt")) { ETag = e.ETag };
+        e.GetDateTimeOffset("ValidFrom") ?? default, e.GetDateTimeOffset("ValidUntil") ?? default, e.GetString("RoomId"), e.GetDateTimeOffset("EndedAt"),
+        e.GetDateTimeOffset("ClearedAt")) { ETag = e.ETag };
 
     private static AcsParticipantRecord FromParticipant(TableEntity e)
     {

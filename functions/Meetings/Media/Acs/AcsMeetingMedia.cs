@@ -18,7 +18,8 @@ namespace Parley.Functions.Meetings.Media.Acs;
 /// answered from ACS's repeatability store and would not add whoever retried it.</item>
 /// <item><see cref="MoveAsync"/> moves the window (Parley's record first, then ACS), so the meeting link stays the same.</item>
 /// <item><see cref="EndAsync"/> marks the meeting ended (later joins get <see cref="MeetingMediaFailure.Ended"/>),
-/// revokes and deletes every identity it created, then deletes the room. Idempotent.</item>
+/// revokes and deletes every identity it created, deletes the room, then marks it cleared. Idempotent; an ending
+/// interrupted by an ACS outage is finished by the next call or by the cleanup.</item>
 /// <item>A durable orchestration (<see cref="AcsRoomCleanupOrchestrator"/>), started before the room is created, calls
 /// <see cref="EndAsync"/> once the window plus <see cref="AcsMediaOptions.CleanupGrace"/> has passed, following moves.</item>
 /// </list>
@@ -95,6 +96,10 @@ public sealed class AcsMeetingMedia(
     public async Task EndAsync(MediaRoom room, CancellationToken ct)
     {
         var record = await MarkEndedAsync(room, ct);
+        if (record.IsCleared)
+        {
+            return;
+        }
         foreach (var participant in await store.ListParticipantsAsync(room.AccountId, room.AppointmentId, ct))
         {
             // Deleting an identity revokes its tokens too; revoking first ends calls in progress even if the delete fails.
@@ -106,6 +111,7 @@ public sealed class AcsMeetingMedia(
         {
             await Acs(() => rooms.DeleteAsync(roomId, ct));
         }
+        await MarkClearedAsync(room, ct);
     }
 
     /// <summary>The meeting's record: created with the deterministic repeatability id on first use.</summary>
@@ -204,6 +210,23 @@ public sealed class AcsMeetingMedia(
             catch (RequestFailedException ex) when (ex.IsConditionFailed())
             {
                 // a join recorded the room id meanwhile: end what is stored now
+            }
+        }
+    }
+
+    /// <summary>Records that nothing is left at ACS; an ending interrupted before this line is finished by the next one (or the cleanup).</summary>
+    private async Task MarkClearedAsync(MediaRoom room, CancellationToken ct)
+    {
+        while (await store.GetRoomAsync(room.AccountId, room.AppointmentId, ct) is { IsCleared: false } record)
+        {
+            try
+            {
+                await store.SaveRoomAsync(record with { ClearedAt = time.GetUtcNow() }, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.IsConditionFailed())
+            {
+                // a move or a concurrent end wrote meanwhile: read again
             }
         }
     }
