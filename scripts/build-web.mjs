@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds static-web/src (TypeScript) into static-web/dist with esbuild: the dashboard bundle, the HTML shell and the
 // stylesheet, plus the adviser-dialog widget: widget.js (the loader embedded on customers' websites, an IIFE) and
-// the frame page it opens (widget.html, widget-frame.js, widget.css), and the customer's meeting page (meet.html, meet.js). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+// the frame page it opens (widget.html, widget-frame.js, widget.css), and the customer's meeting page (meet.html, meet.js)
+// with its ACS media (meet-acs.js, loaded only when the provider is acs). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -60,6 +61,19 @@ await build({
   sourcemap: true,
   outfile: path.join(dist, "meet.js"),
   external: ["/meet-acs.js"],
+  logLevel: "warning",
+});
+// The meeting room's ACS media (the Calling SDK, several MB) as its own ESM file, loaded by the meeting page with a
+// dynamic import("/meet-acs.js") only when the provider is "acs"; no other bundle may import src/meet/acs.ts.
+// No source map: it would be mostly the SDK's and several times the size of the bundle.
+await build({
+  entryPoints: [path.join(web, "src", "meet", "acs.ts")],
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  legalComments: "linked",
+  outfile: path.join(dist, "meet-acs.js"),
   logLevel: "warning",
 });
 cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));

@@ -173,5 +173,9 @@ public static class ServerText
         ["You are not in this meeting (any more). Open the link from your invitation again."] = "Sie sind nicht (mehr) in diesem Termin. Öffnen Sie den Link aus Ihrer Einladung erneut.",
         ["Your adviser has not let you in yet."] = "Ihr Berater hat Sie noch nicht hereingelassen.",
         ["Waiting to be let in"] = "Warten auf Einlass",
+        ["Video is temporarily unavailable"] = "Video ist vorübergehend nicht verfügbar",
+        ["Video could not be set up"] = "Video konnte nicht eingerichtet werden",
+        ["The video service cannot be reached right now. Please try again in a minute."] = "Der Videodienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.",
+        ["The video service refused the request. Please tell the person who invited you."] = "Der Videodienst hat die Anfrage abgelehnt. Bitte sagen Sie der Person Bescheid, die Sie eingeladen hat.",
     };
 }

@@ -46,6 +46,9 @@ public sealed class FakeAcs : IAsyncDisposable
     /// <summary>Failures to answer with before behaving normally: (status, Retry-After seconds or null).</summary>
     public ConcurrentQueue<(int Status, int? RetryAfter)> Failures { get; } = new();
 
+    /// <summary>Routes that fail while listed: a part of the path → the status they answer (with Retry-After: 1).</summary>
+    public ConcurrentDictionary<string, int> Outages { get; } = new();
+
     /// <summary>SMS actually delivered to the network (after repeatability dedup).</summary>
     public ConcurrentDictionary<string, JsonElement> SentSms { get; } = new();
 
@@ -117,7 +120,8 @@ public sealed class FakeAcs : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
-        if (!VerifySignature(request, out var why))
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.PathAndQuery;
+        if (!VerifySignature(request with { PathAndQuery = rawTarget }, out var why))
         {
             SignatureFailures.Add(why);
             await Problem(context, 401, "Denied", why);
@@ -133,6 +137,12 @@ public sealed class FakeAcs : IAsyncDisposable
             return;
         }
         var path = context.Request.Path.Value!;
+        if (Outages.Keys.FirstOrDefault(part => path.Contains(part, StringComparison.Ordinal)) is { } down)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Problem(context, Outages[down], "ServiceUnavailable", "outage set by the test");
+            return;
+        }
         var apiVersion = context.Request.Query["api-version"].ToString();
         if (path == "/sms" && context.Request.Method == "POST" && apiVersion == "2021-03-07")
         {
@@ -210,6 +220,16 @@ public sealed class FakeAcs : IAsyncDisposable
                 return;
             }
         }
+        if ((path == "/rooms" || path.StartsWith("/rooms/", StringComparison.Ordinal)) && apiVersion == RoomsApiVersion)
+        {
+            await HandleRoomsAsync(context, request, path);
+            return;
+        }
+        if ((path == "/identities" || path.StartsWith("/identities/", StringComparison.Ordinal)) && apiVersion == IdentityApiVersion)
+        {
+            await HandleIdentitiesAsync(context, request, path);
+            return;
+        }
         if (path.StartsWith("/emails/operations/", StringComparison.Ordinal) && apiVersion == "2023-03-31")
         {
             var id = path["/emails/operations/".Length..];
@@ -218,6 +238,207 @@ public sealed class FakeAcs : IAsyncDisposable
             return;
         }
         await Problem(context, 404, "NotFound", $"{context.Request.Method} {path}?api-version={apiVersion} is not an ACS route here");
+    }
+
+    public const string RoomsApiVersion = "2025-03-13";
+    public const string IdentityApiVersion = "2023-10-01";
+
+    /// <summary>A room as ACS keeps it: its window and its participants (raw id → role).</summary>
+    public sealed class Room(string id, DateTimeOffset validFrom, DateTimeOffset validUntil)
+    {
+        public string Id { get; } = id;
+        public DateTimeOffset ValidFrom { get; set; } = validFrom;
+        public DateTimeOffset ValidUntil { get; set; } = validUntil;
+        public ConcurrentDictionary<string, string> Participants { get; } = new();
+    }
+
+    /// <summary>An identity and what was done to it.</summary>
+    public sealed class Identity(string id)
+    {
+        public string Id { get; } = id;
+        public ConcurrentQueue<IssuedToken> Tokens { get; } = new();
+        public int Revocations;
+    }
+
+    /// <summary>A token as issued: its scopes and lifetime as asked for.</summary>
+    public sealed record IssuedToken(string Token, string UserId, string[] Scopes, int ExpiresInMinutes, DateTimeOffset ExpiresOn);
+
+    /// <summary>Rooms that exist (deleted ones are removed).</summary>
+    public ConcurrentDictionary<string, Room> Rooms { get; } = new();
+
+    /// <summary>Rooms ever created, by id (deleted ones stay), and room ids by repeatability id.</summary>
+    public ConcurrentDictionary<string, Room> RoomsEverCreated { get; } = new();
+
+    public ConcurrentDictionary<string, string> RoomsByRepeatability { get; } = new();
+
+    /// <summary>Create-room requests received, including replays.</summary>
+    public int RoomCreateRequests => _roomCreates;
+
+    private int _roomCreates;
+
+    /// <summary>Identities that exist (deleted ones are removed), and the ids of deleted ones in order.</summary>
+    public ConcurrentDictionary<string, Identity> Identities { get; } = new();
+
+    public ConcurrentQueue<string> DeletedIdentities { get; } = new();
+
+    /// <summary>Rooms deleted, with when.</summary>
+    public ConcurrentQueue<(string Id, DateTimeOffset At)> DeletedRooms { get; } = new();
+
+    /// <summary>Every rooms and identity request as "METHOD path content-type", for shape checks.</summary>
+    public ConcurrentQueue<string> MediaRequests { get; } = new();
+
+    private async Task HandleRoomsAsync(HttpContext context, RecordedRequest request, string path)
+    {
+        var method = context.Request.Method;
+        MediaRequests.Enqueue($"{method} {path} {context.Request.ContentType}");
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries); // rooms, {id}, participants
+        if (parts.Length == 1 && method == "POST")
+        {
+            var repeatability = context.Request.Headers["Repeatability-Request-ID"].ToString();
+            if (!Guid.TryParse(repeatability, out _) || !DateTimeOffset.TryParse(context.Request.Headers["Repeatability-First-Sent"].ToString(), out _))
+            {
+                await Problem(context, 400, "BadRequest", "Repeatability-Request-ID (a UUID) and Repeatability-First-Sent (an HTTP date) are expected");
+                return;
+            }
+            Interlocked.Increment(ref _roomCreates);
+            using var doc = JsonDocument.Parse(request.Body);
+            var id = RoomsByRepeatability.GetOrAdd(repeatability, _ =>
+            {
+                var room = new Room(Random.Shared.NextInt64(10_000_000_000_000_000, 99_999_999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    doc.RootElement.GetProperty("validFrom").GetDateTimeOffset(), doc.RootElement.GetProperty("validUntil").GetDateTimeOffset());
+                if (doc.RootElement.TryGetProperty("participants", out var participants))
+                {
+                    foreach (var p in participants.EnumerateObject())
+                    {
+                        room.Participants[p.Name] = p.Value.GetProperty("role").GetString()!;
+                    }
+                }
+                Rooms[room.Id] = room;
+                RoomsEverCreated[room.Id] = room;
+                return room.Id;
+            });
+            context.Response.StatusCode = 201;
+            await WriteRoomAsync(context, RoomsEverCreated[id]);
+            return;
+        }
+        if (parts.Length < 2 || !Rooms.TryGetValue(parts[1], out var existing))
+        {
+            await Problem(context, 404, "NotFound", "Room not found.");
+            return;
+        }
+        if (parts.Length == 2 && method == "PATCH" && context.Request.ContentType == "application/merge-patch+json")
+        {
+            using var doc = JsonDocument.Parse(request.Body);
+            if (doc.RootElement.TryGetProperty("validFrom", out var from))
+            {
+                existing.ValidFrom = from.GetDateTimeOffset();
+            }
+            if (doc.RootElement.TryGetProperty("validUntil", out var until))
+            {
+                existing.ValidUntil = until.GetDateTimeOffset();
+            }
+            await WriteRoomAsync(context, existing);
+            return;
+        }
+        if (parts.Length == 2 && method == "DELETE")
+        {
+            Rooms.TryRemove(existing.Id, out _);
+            DeletedRooms.Enqueue((existing.Id, DateTimeOffset.UtcNow));
+            context.Response.StatusCode = 204;
+            return;
+        }
+        if (parts.Length == 3 && parts[2] == "participants" && method == "PATCH" && context.Request.ContentType == "application/merge-patch+json")
+        {
+            using var doc = JsonDocument.Parse(request.Body);
+            foreach (var p in doc.RootElement.GetProperty("participants").EnumerateObject())
+            {
+                if (p.Value.ValueKind == JsonValueKind.Null)
+                {
+                    existing.Participants.TryRemove(p.Name, out _);
+                }
+                else if (!p.Name.StartsWith("8:acs:", StringComparison.Ordinal) || !Identities.ContainsKey(p.Name))
+                {
+                    await Problem(context, 400, "InvalidParticipant", $"{p.Name} is not an identity of this resource.");
+                    return;
+                }
+                else
+                {
+                    existing.Participants[p.Name] = p.Value.GetProperty("role").GetString()!;
+                }
+            }
+            await context.Response.WriteAsJsonAsync(new { });
+            return;
+        }
+        await Problem(context, 404, "NotFound", $"{method} {path} is not a rooms route here");
+    }
+
+    private static Task WriteRoomAsync(HttpContext context, Room room) => context.Response.WriteAsJsonAsync(new
+    {
+        id = room.Id, createdAt = DateTimeOffset.UtcNow, validFrom = room.ValidFrom, validUntil = room.ValidUntil, pstnDialOutEnabled = false,
+    });
+
+    private async Task HandleIdentitiesAsync(HttpContext context, RecordedRequest request, string path)
+    {
+        var method = context.Request.Method;
+        MediaRequests.Enqueue($"{method} {path} {context.Request.ContentType}");
+        if (path == "/identities" && method == "POST")
+        {
+            var identity = new Identity("8:acs:00000000-fake-0000-0000-000000000000_" + Guid.NewGuid().ToString("N"));
+            Identities[identity.Id] = identity;
+            using var doc = JsonDocument.Parse(request.Body);
+            var root = doc.RootElement;
+            object? token = null;
+            if (root.TryGetProperty("createTokenWithScopes", out var scopes))
+            {
+                var issued = Issue(identity, scopes, root);
+                token = new { token = issued.Token, expiresOn = issued.ExpiresOn };
+            }
+            context.Response.StatusCode = 201;
+            await context.Response.WriteAsJsonAsync(new { identity = new { id = identity.Id }, accessToken = token });
+            return;
+        }
+        var rest = path["/identities/".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var (id, action) = slash < 0 ? (rest, "") : (rest[..slash], rest[(slash + 1)..]);
+        if (!Identities.TryGetValue(id, out var known))
+        {
+            await Problem(context, 404, "IdentityNotFound", "Identity not found.");
+            return;
+        }
+        if (action == ":issueAccessToken" && method == "POST")
+        {
+            using var doc = JsonDocument.Parse(request.Body);
+            var issued = Issue(known, doc.RootElement.GetProperty("scopes"), doc.RootElement);
+            await context.Response.WriteAsJsonAsync(new { token = issued.Token, expiresOn = issued.ExpiresOn });
+            return;
+        }
+        if (action == ":revokeAccessTokens" && method == "POST")
+        {
+            Interlocked.Increment(ref known.Revocations);
+            context.Response.StatusCode = 204;
+            return;
+        }
+        if (action == "" && method == "DELETE")
+        {
+            Identities.TryRemove(id, out _);
+            DeletedIdentities.Enqueue(id);
+            context.Response.StatusCode = 204;
+            return;
+        }
+        await Problem(context, 404, "NotFound", $"{method} {path} is not an identity route here");
+    }
+
+    private static IssuedToken Issue(Identity identity, JsonElement scopes, JsonElement request)
+    {
+        var minutes = request.TryGetProperty("expiresInMinutes", out var m) ? m.GetInt32() : 1440;
+        if (minutes is < 60 or > 1440)
+        {
+            throw new InvalidOperationException($"ACS refuses expiresInMinutes {minutes}: 60 to 1440.");
+        }
+        var issued = new IssuedToken("acs-token-" + Guid.NewGuid().ToString("N"), identity.Id, scopes.EnumerateArray().Select(s => s.GetString()!).ToArray(), minutes,
+            DateTimeOffset.UtcNow.AddMinutes(minutes));
+        identity.Tokens.Enqueue(issued);
+        return issued;
     }
 
     /// <summary>Recomputes the HMAC from the request as received (method, path and query, date, Host header, body).</summary>
