@@ -170,7 +170,7 @@ public static class AppointmentEndpoints
     private static async Task<IResult> GetAsync(string id, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, CancellationToken ct) =>
         await VisibleAsync(id, tenant, cases, rules, store, ct) is { } visible ? TypedResults.Ok(View(visible.Appointment, http, store)) : TypedResults.NotFound();
 
-    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> RescheduleAsync(string id, ReschedulePatch patch, Tenant tenant, HttpContext http, AccountStore accounts, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, Meetings.MeetingLifecycle meetings, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
@@ -209,6 +209,7 @@ public static class AppointmentEndpoints
                 };
             }, ct);
             await NotifyAsync(notify, http);
+            await meetings.MovedAsync(saved, ct);
             return TypedResults.Ok(View(saved, http, store));
         }
         catch (OverlapException ex)
@@ -225,7 +226,7 @@ public static class AppointmentEndpoints
         }
     }
 
-    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(string id, CancelRequest? request, Tenant tenant, HttpContext http, CaseStore cases, CaseRules rules, AppointmentStore store, TimeProvider time, AppointmentMessages notify, Meetings.MeetingLifecycle meetings, ILoggerFactory logs, CancellationToken ct)
     {
         if (await VisibleAsync(id, tenant, cases, rules, store, ct) is not { } visible)
         {
@@ -249,6 +250,7 @@ public static class AppointmentEndpoints
                 History = [.. a.History, Entry("cancelled", tenant, time, reason) with { Start = a.Start, End = a.End, Invitation = a.Invitation }],
             }, ct);
             await NotifyAsync(notify, http);
+            await meetings.CancelledAsync(cancelled, ct);
             return TypedResults.Ok(View(cancelled, http, store));
         }
         catch (TableTransactionFailedException)

@@ -78,6 +78,10 @@ public static class HostingExtensions
                     {
                         // The customer's meeting room: its own small page, not the dashboard.
                         context.Request.Path = "/meet.html";
+                        if (string.Equals(context.RequestServices.GetRequiredService<IConfiguration>()["Meetings:Provider"], "acs", StringComparison.OrdinalIgnoreCase))
+                        {
+                            SecurityHeaders.AllowAcsCalling(context.Response);
+                        }
                     }
                     else
                     {

@@ -23,6 +23,17 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
         response.Headers.Remove("X-Frame-Options");
     }
 
+    /// <summary>
+    /// The meeting page when video runs on Azure Communication Services: the Calling SDK talks to Communication Services'
+    /// and its signalling hosts over HTTPS and WebSockets and uses blob workers. Taken from the hosts named in the SDK
+    /// bundle; not verified against a live resource (see docs/meetings.md).
+    /// </summary>
+    public static void AllowAcsCalling(HttpResponse response) =>
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("connect-src 'self'",
+            "connect-src 'self' https://*.communication.azure.com wss://*.communication.azure.com https://*.skype.com wss://*.skype.com " +
+            "https://*.teams.microsoft.com wss://*.teams.microsoft.com https://*.communication.microsoft.com https://*.office.net https://*.events.data.microsoft.com; " +
+            "worker-src 'self' blob:; media-src 'self' blob:", StringComparison.Ordinal);
+
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;

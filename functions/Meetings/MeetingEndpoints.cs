@@ -56,8 +56,8 @@ public static class MeetingEndpoints
     public static IEndpointRouteBuilder MapMeetingEndpoints(this IEndpointRouteBuilder api)
     {
         var meet = api.MapGroup("/meet").AllowAnonymous().WithTags("Meeting room");
-        meet.MapPost("/intro", IntroAsync).RateLimitedPerClient(OpenPerAddress);
-        meet.MapPost("/join", JoinAsync).RateLimitedPerClient(JoinPerAddress);
+        meet.MapPost("/intro", IntroAsync).AddEndpointFilter(StampArrival).RateLimitedPerClient(OpenPerAddress);
+        meet.MapPost("/join", JoinAsync).AddEndpointFilter(StampArrival).RateLimitedPerClient(JoinPerAddress);
         meet.MapGet("/room", RoomAsync);
         meet.MapGet("/events", EventsAsync);
         meet.MapPost("/chat", ChatAsync);
@@ -75,11 +75,20 @@ public static class MeetingEndpoints
 
     // ---- the join check ----
 
+    /// <summary>Notes when the request arrived, before the rate limiter, so the failure delay covers all the work a failure took.</summary>
+    private static ValueTask<object?> StampArrival(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Items[typeof(MeetingEndpoints)] = Stopwatch.StartNew();
+        return next(context);
+    }
+
+    private static Stopwatch Arrival(HttpContext http) => http.Items[typeof(MeetingEndpoints)] as Stopwatch ?? Stopwatch.StartNew();
+
     /// <summary>What the page may show before the code: the business's name, the language, and what to ask for.</summary>
     private static async Task<IResult> IntroAsync(MeetingLinkInput input, HttpContext http, MeetingLinks links, AppointmentStore appointments, Accounts.AccountStore accounts,
         MeetingRoom room, TableRateLimiter limiter, ILoggerFactory logs, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = Arrival(http);
         if (await GlobalLimitAsync(http, limiter, logs, ct) is { } refused)
         {
             return refused;
@@ -102,7 +111,7 @@ public static class MeetingEndpoints
         Accounts.AccountStore accounts, MeetingRoom room, RoomStore rooms, PinGuard pins, MeetingSessions sessions, IRoomTransport transport,
         CustomerPresence presence, TableRateLimiter limiter, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = Arrival(http);
         if (await GlobalLimitAsync(http, limiter, logs, ct) is { } refused)
         {
             return refused;
@@ -315,8 +324,15 @@ public static class MeetingEndpoints
             return Validation.Single("mode", L("This meeting is chat only."), StatusCodes.Status409Conflict, L("Chat only"));
         }
         var a = ctx.Appointment;
-        return TypedResults.Ok(await issue(new MediaRoom(a.AccountId, a.Id, room.OpensAt(a, ctx.Account), a.End + room.Options.EndsAfter),
-            new MediaParticipant(ctx.Participant.Id, ctx.Session.IsOperator, ctx.Participant.Name)));
+        try
+        {
+            return TypedResults.Ok(await issue(new MediaRoom(a.AccountId, a.Id, room.OpensAt(a, ctx.Account), a.End + room.Options.EndsAfter),
+                new MediaParticipant(ctx.Participant.Id, ctx.Session.IsOperator, ctx.Participant.Name)));
+        }
+        catch (Media.Acs.MeetingMediaException ex)
+        {
+            return MediaProblem(http, ex);
+        }
     }
 
     private static async Task<IResult> MediaStateAsync(MediaStateInput input, HttpContext http, MeetingRoom room, IRoomTransport transport, CancellationToken ct)
@@ -495,7 +511,16 @@ public static class MeetingEndpoints
         {
             await presence.GoneAsync(a.AccountId, a.CaseId, a.Id, p.Id, ct);
         }
-        await media.EndAsync(new MediaRoom(a.AccountId, a.Id, room.OpensAt(a, ctx.Account), a.End + room.Options.EndsAfter), ct);
+        try
+        {
+            await media.EndAsync(new MediaRoom(a.AccountId, a.Id, room.OpensAt(a, ctx.Account), a.End + room.Options.EndsAfter), ct);
+        }
+        catch (Media.Acs.MeetingMediaException ex)
+        {
+            // The room is closed to joins already; the provider's cleanup deletes what is left at the end of the window.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Parley.Meetings.End")
+                .LogWarning(ex, "Media room of appointment {AppointmentId} not closed yet; its cleanup finishes it", a.Id);
+        }
         return TypedResults.NoContent();
     }
 
@@ -549,6 +574,15 @@ public static class MeetingEndpoints
             return null;
         }
         return id;
+    }
+
+    private static IResult MediaProblem(HttpContext http, Media.Acs.MeetingMediaException ex)
+    {
+        if (ex.RetryAfter is { } retry)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return TypedResults.Problem(ex.Detail, statusCode: ex.StatusCode, title: ex.Title, type: "https://parley.app/problems/meeting-media");
     }
 
     private static IResult SessionEnded() => TypedResults.Problem(L("You are not in this meeting (any more). Open the link from your invitation again."),

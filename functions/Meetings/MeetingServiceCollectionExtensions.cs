@@ -1,5 +1,6 @@
 using Parley.Functions.Conversations;
 using Parley.Functions.Meetings.Media;
+using Parley.Functions.Meetings.Media.Acs;
 using Parley.Functions.Storage;
 
 namespace Parley.Functions.Meetings;
@@ -18,11 +19,15 @@ public static class MeetingServiceCollectionExtensions
         services.AddSingleton<CustomerPresence>();
         services.AddSingleton<PinGuard>();
         services.AddSingleton<MeetingRoom>();
+        services.AddSingleton<MeetingLifecycle>();
         var provider = configuration[$"{MeetingOptions.Section}:Provider"] ?? "p2p";
         switch (provider)
         {
             case "p2p":
                 services.AddSingleton<IMeetingMedia, P2pMeetingMedia>();
+                break;
+            case "acs":
+                services.AddAcsMeetingMedia();
                 break;
             default:
                 throw new InvalidOperationException($"Meetings__Provider is '{provider}'; use p2p (browser-to-browser WebRTC) or acs (Azure Communication Services Rooms).");

@@ -13,7 +13,7 @@ internal static class MeetingKit
 
     /// <summary>Schedules an appointment for a case at <paramref name="start"/> (UTC) and returns it with its link token.</summary>
     public static async Task<(JsonElement Appointment, string Token)> ScheduleAsync(ApiSession admin, string caseId, DateTimeOffset start, int minutes = 30,
-        bool? pin = null, string type = "individual", string language = "en")
+        bool? pin = null, string type = "individual", string language = "en", bool email = false)
     {
         using var response = await admin.PostAsync($"/api/cases/{caseId}/appointments", new
         {
@@ -22,7 +22,7 @@ internal static class MeetingKit
             end = start.AddMinutes(minutes).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture),
             timeZone = "UTC",
             pinProtected = pin,
-            invitation = new { sms = false, email = false, language },
+            invitation = new { sms = false, email, language },
         });
         var appointment = await ApiSession.ReadAsync(response, HttpStatusCode.Created);
         return (appointment, Token(appointment));
