@@ -271,6 +271,11 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> SignalAsync(SignalInput input, HttpContext http, MeetingRoom room, RoomStore rooms, IRoomTransport transport, CancellationToken ct)
     {
+        // The body's shape first (as a binding error would be), then who is asking.
+        if (input.Data is not { ValueKind: JsonValueKind.Object } data || data.GetRawText().Length > MaxSignalBytes)
+        {
+            return Validation.Single("data", L("Send a JSON object of at most {0} KB.", MaxSignalBytes / 1024));
+        }
         var (ctx, refusal) = await InsideAsync(http, room, ct);
         if (ctx is null)
         {
@@ -284,18 +289,9 @@ public static class MeetingEndpoints
         {
             return Validation.Single("data", L("This meeting is chat only."), StatusCodes.Status409Conflict, L("Chat only"));
         }
-        var v = new Validation();
         if (input.To is not { Length: > 0 and <= 40 } to || await rooms.GetParticipantAsync(ctx.Key, to, ct) is not { Left: false })
         {
-            v.Add("to", L("Choose someone in this meeting."));
-        }
-        if (input.Data is not { ValueKind: JsonValueKind.Object } data || data.GetRawText().Length > MaxSignalBytes)
-        {
-            v.Add("data", L("Send a JSON object of at most {0} KB.", MaxSignalBytes / 1024));
-        }
-        if (!v.IsValid)
-        {
-            return v.Problem();
+            return Validation.Single("to", L("Choose someone in this meeting."));
         }
         await transport.PublishAsync(ctx.Key, "signal", input.To, ctx.Participant.Id, input.Data!.Value, ct);
         return TypedResults.NoContent();
@@ -354,6 +350,27 @@ public static class MeetingEndpoints
     private static async Task<IResult> LocationAsync(LocationInput input, HttpContext http, MeetingRoom room, CaseStore cases, IRoomTransport transport, TimeProvider time,
         CancellationToken ct)
     {
+        // The body's shape first (as a binding error would be), then who is asking.
+        var v = new Validation();
+        if (input.Refused != true)
+        {
+            if (input.Latitude is not { } lat || !double.IsFinite(lat) || lat is < -90 or > 90)
+            {
+                v.Add("latitude", L("Use a latitude from -90 to 90."));
+            }
+            if (input.Longitude is not { } lon || !double.IsFinite(lon) || lon is < -180 or > 180)
+            {
+                v.Add("longitude", L("Use a longitude from -180 to 180."));
+            }
+            if (input.Accuracy is { } acc && (!double.IsFinite(acc) || acc is < 0 or > 1_000_000))
+            {
+                v.Add("accuracy", L("Use an accuracy in metres from 0 to 1,000,000."));
+            }
+        }
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
         var (ctx, refusal) = await InsideAsync(http, room, ct);
         if (ctx is null)
         {
@@ -367,23 +384,6 @@ public static class MeetingEndpoints
         {
             await transport.PublishAsync(ctx.Key, "location", RoomEvent.ToOperators, ctx.Participant.Id, new { participantId = ctx.Participant.Id, name = ctx.Participant.Name, shared = false }, ct);
             return TypedResults.NoContent();
-        }
-        var v = new Validation();
-        if (input.Latitude is not (>= -90 and <= 90))
-        {
-            v.Add("latitude", L("Use a latitude from -90 to 90."));
-        }
-        if (input.Longitude is not (>= -180 and <= 180))
-        {
-            v.Add("longitude", L("Use a longitude from -180 to 180."));
-        }
-        if (input.Accuracy is < 0 or > 1_000_000)
-        {
-            v.Add("accuracy", L("Use an accuracy in metres from 0 to 1,000,000."));
-        }
-        if (!v.IsValid)
-        {
-            return v.Problem();
         }
         var location = new CustomerLocation(input.Latitude!.Value, input.Longitude!.Value, input.Accuracy, time.GetUtcNow());
         for (var attempt = 0; ; attempt++)

@@ -23,6 +23,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         Operator = 2,
         Administrator = 4,
         Public = 8, // anonymous; answers alike whoever calls
+        OwnCredential = 16, // the meeting room: only its own credential (the link token and code, then the meeting session header) gets in; cookies and keys change nothing
         People = Operator | Administrator,
         Everyone = Key | Operator | Administrator,
     }
@@ -43,6 +44,26 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/dialog-thread"] = Who.Public,
         ["POST /api/dialog-thread/replies"] = Who.Public,
         ["POST /api/acs/calls/{accountId}/{callId}/{attempt:int}/{secret}"] = Who.Public,
+        // The meeting room: joining is anonymous (the link token and code); inside, only the meeting session header counts, never a cookie or key.
+        ["GET /api/meet/events"] = Who.OwnCredential,
+        ["GET /api/meet/room"] = Who.OwnCredential,
+        ["POST /api/meet/admit"] = Who.OwnCredential,
+        ["POST /api/meet/chat"] = Who.OwnCredential,
+        ["POST /api/meet/end"] = Who.OwnCredential,
+        ["POST /api/meet/intro"] = Who.OwnCredential,
+        ["POST /api/meet/join"] = Who.OwnCredential,
+        ["POST /api/meet/leave"] = Who.OwnCredential,
+        ["POST /api/meet/location"] = Who.OwnCredential,
+        ["POST /api/meet/media"] = Who.OwnCredential,
+        ["POST /api/meet/media-state"] = Who.OwnCredential,
+        ["POST /api/meet/media/refresh"] = Who.OwnCredential,
+        ["POST /api/meet/request-location"] = Who.OwnCredential,
+        ["POST /api/meet/signal"] = Who.OwnCredential,
+
+        // The dashboard's side of the meeting room: people only, never an integration's key.
+        ["POST /api/appointments/{id}/meeting"] = Who.People,
+        ["POST /api/appointments/{id}/meeting/pin"] = Who.People,
+        ["GET /api/presence"] = Who.People,
 
         // The integration role.
         ["GET /api/me"] = Who.Everyone,
@@ -128,6 +149,15 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
             {
                 var response = answers[who] = await CallAsync(session, route);
                 var status = (int)response.StatusCode;
+                if (access == Who.OwnCredential)
+                {
+                    // Without the room's credential: refused (401), or the body is refused first (400), as for anyone.
+                    if (status is not (400 or 401) || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                    {
+                        failures.Add($"{route} as {who}: {status}, expected 400/401 ProblemDetails (no meeting credential)");
+                    }
+                    continue;
+                }
                 var allowed = access.HasFlag(Who.Public) || access.HasFlag(who);
                 if (allowed && status is 401 or 403)
                 {
@@ -138,7 +168,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
                     failures.Add($"{route} as {who}: {status} {response.Content.Headers.ContentType?.MediaType}, expected 403 ProblemDetails");
                 }
             }
-            if (access.HasFlag(Who.Public) && answers.Values.Select(r => r.StatusCode).Distinct().Count() != 1)
+            if ((access.HasFlag(Who.Public) || access == Who.OwnCredential) && answers.Values.Select(r => r.StatusCode).Distinct().Count() != 1)
             {
                 failures.Add($"{route} is public but answers differ by caller: {string.Join(", ", answers.Select(a => $"{a.Key} {(int)a.Value.StatusCode}"))}");
             }

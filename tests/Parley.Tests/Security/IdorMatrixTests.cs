@@ -32,6 +32,8 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/cancel"] = ("appointment", new { reason = "pwned" }),
         ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
         ["/api/appointments/{id}/messages"] = ("appointment", null),
+        ["/api/appointments/{id}/meeting"] = ("appointment", null),
+        ["/api/appointments/{id}/meeting/pin"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
         ["/api/outbox/{id}/html"] = ("outbox", null),
         ["/api/dialogs/{id}"] = ("dialog", null),
