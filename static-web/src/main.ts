@@ -16,6 +16,7 @@ import { dialogPage, dialogsPage } from "./pages/dialogs";
 import { dialogSettingsPage } from "./pages/dialogSettings";
 import { replyPage } from "./pages/reply";
 import { meetingPage } from "./pages/meeting";
+import { watchPresence } from "./presence";
 
 export interface Context {
   me: Me;
@@ -110,6 +111,7 @@ async function render(): Promise<void> {
   const content = h("div", {}, h("p", { class: "loading" }, t("common.loading")));
   replace(root, shell(ctx, route.nav, target, content, signOut));
   replace(content, await route.page(ctx));
+  watchPresence(); // live Online/waiting wherever the page shows a case's customer
   focusMain();
 }
 

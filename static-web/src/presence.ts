@@ -3,7 +3,8 @@ import { h, replace } from "./dom";
 import { t } from "./i18n";
 
 /**
- * Live Online/Away and "waiting" in the dashboard: while an element with [data-presence-case] is on the page, asks
+ * Live Online/Away and "waiting" in the dashboard: started after each page is shown (and when the case list is
+ * reloaded); while an element with [data-presence-case] is on the page, asks
  * /api/presence every few seconds (one small query for the whole account) and updates those elements in place.
  * A customer closing their meeting page shows as Away at the next poll (their page's beacon removes them at once).
  */

@@ -99,13 +99,13 @@ function askCode(intro: Intro, message: string | null): void {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit.disabled = true;
-    void join(intro, intro.pinRequired ? pin.value.trim() : null, intro.nameRequired ? name.value.trim() : null, name.value);
+    void join(intro, intro.pinRequired ? pin.value.trim() : null, intro.nameRequired ? name.value.trim() : null);
   });
   card(h("p", { class: "meet-business" }, intro.businessName), h("h1", {}, mt(intro.pinRequired ? "pin.title" : "title", { business: intro.businessName })), form);
   (intro.nameRequired ? name : pin).focus();
 }
 
-async function join(intro: Intro, pin: string | null, name: string | null, typedName = ""): Promise<void> {
+async function join(intro: Intro, pin: string | null, name: string | null): Promise<void> {
   try {
     const joined = await roomCall<{ session: string; room: RoomView }>("POST", "/api/meet/join", null, { token, pin, name }, meetLanguage());
     remember(joined.session);
@@ -115,7 +115,6 @@ async function join(intro: Intro, pin: string | null, name: string | null, typed
     if (error instanceof RoomError && error.problem.status === 429) return askCode(intro, mt("tooMany"));
     if (error instanceof RoomError && error.problem.status === 400) return askCode(intro, Object.values(error.problem.errors ?? {}).flat().join(" ") || mt("failed"));
     askCode(intro, mt("unavailable"));
-    void typedName;
   }
 }
 
@@ -289,4 +288,6 @@ function enter(session: string, view: RoomView): void {
   client.start();
 }
 
+// Another meeting's link opened in this tab changes only the fragment: start over for that meeting.
+addEventListener("hashchange", () => location.reload());
 void start();

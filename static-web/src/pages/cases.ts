@@ -55,7 +55,7 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
           c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, uiLocale()) }) : ""))));
     if (append) list.append(...items);
     else replace(list, items.length ? items : [h("li", { class: "empty" }, t("cases.empty"))]);
-    watchPresence();
+    if (list.isConnected) watchPresence();
   };
   more.addEventListener("click", () => void loadList(true));
 

@@ -47,19 +47,24 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            // Meetings: a fake camera and microphone granted without a prompt, peer connections over loopback (the only
+            // network here), and media that plays without a click.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"],
         });
     }
 
     /// <summary>A fresh browser profile (own cookies and storage), with failures traced and kept.</summary>
-    public async Task<IBrowserContext> NewContextAsync(string locale = "en-US")
+    public async Task<IBrowserContext> NewContextAsync(string locale = "en-US", Action<BrowserNewContextOptions>? configure = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var options = new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             Locale = locale,
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
-        });
+        };
+        configure?.Invoke(options);
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         return context;
     }
