@@ -11,13 +11,16 @@ using Parley.Testing;
 // Storage benchmark: the Azure.Data.Tables SDK TableClient (as Parley configures it) against a bare signed HttpClient
 // loop, both against the same in-memory Azurite in the same run, plus a no-op Kestrel baseline; then the API's storage
 // round trips per operation and the reminder dispatch. Prints figures; judges nothing.
-// Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4 --activities 32 --reminders-only]
+// Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4 --activities 32 --reminders-only
+//                         --rooms 20 --chat-only]
 var seconds = Option("--seconds", 5);
 var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
 var partitions = Option("--partitions", 4);
 var activities = Option("--activities", new Parley.Functions.Durable.DurableOptions().MaxConcurrentActivities);
 var remindersOnly = args.Contains("--reminders-only");
+var chatOnly = args.Contains("--chat-only");
+var rooms = Option("--rooms", 20);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
 
@@ -27,6 +30,17 @@ var account = azurite.CreateAccount();
 var table = account.GetTableClient("Bench" + Guid.NewGuid().ToString("N")[..8]);
 await table.CreateIfNotExistsAsync();
 var bare = new BareTableLoop(account.Connection.TableEndpoint, StorageConnection.DevelopmentAccountName, StorageConnection.DevelopmentAccountKey, table.Name);
+
+if (!remindersOnly || chatOnly)
+{
+    Console.WriteLine();
+    Console.WriteLine("Meeting chat delivery through the room API (long polls, real app on Kestrel, Azurite):");
+    await ChatLatencyBenchmark.RunAsync(azurite, rooms, messagesPerSide: 20);
+    if (chatOnly)
+    {
+        return 0;
+    }
+}
 
 if (!remindersOnly)
 {
