@@ -15,14 +15,15 @@ public sealed class P2pMeetingMedia(IOptions<MeetingOptions> options) : IMeeting
     public Task<JsonObject> JoinAsync(MediaRoom room, MediaParticipant participant, CancellationToken ct)
     {
         var servers = new JsonArray();
-        foreach (var s in options.Value.IceServers.Where(s => s.Urls.Count > 0))
+        // Empty entries (the sample's placeholders) are skipped.
+        foreach (var s in options.Value.IceServers.Where(s => s.Urls.Any(u => !string.IsNullOrWhiteSpace(u))))
         {
-            var server = new JsonObject { ["urls"] = new JsonArray([.. s.Urls.Select(u => (JsonNode)u)]) };
-            if (s.Username is not null)
+            var server = new JsonObject { ["urls"] = new JsonArray([.. s.Urls.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => (JsonNode)u!)]) };
+            if (!string.IsNullOrEmpty(s.Username))
             {
                 server["username"] = s.Username;
             }
-            if (s.Credential is not null)
+            if (!string.IsNullOrEmpty(s.Credential))
             {
                 server["credential"] = s.Credential;
             }
