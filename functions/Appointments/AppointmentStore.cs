@@ -147,6 +147,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
                 throw new AppointmentCancelledException();
             }
             var after = change(before);
+            await links.RegisterAsync(after.JoinToken, tenant.AccountId, after.Id, ct); // also gives links of older appointments their lookup row
             var caseAfter = c with { ScheduledAppointments = With(c.ScheduledAppointments, after), UpdatedAt = time.GetUtcNow() };
             var operators = before.OperatorIds.Union(after.OperatorIds).ToList();
             var slots = await ReadSlotsAsync(tenant, operators, Min(before.Start, after.Start), Max(before.End, after.End), ct);
@@ -236,6 +237,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
         {
             var before = await GetAsync(tenant, id, ct) ?? throw new KeyNotFoundException();
             var after = change(before);
+            await links.RegisterAsync(after.JoinToken, tenant.AccountId, after.Id, ct);
             var entity = ToEntity(after);
             try
             {

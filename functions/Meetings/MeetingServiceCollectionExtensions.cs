@@ -20,6 +20,7 @@ public static class MeetingServiceCollectionExtensions
         services.AddSingleton<PinGuard>();
         services.AddSingleton<MeetingRoom>();
         services.AddSingleton<MeetingLifecycle>();
+        services.AddScoped<Maintenance.ISweepTask, PresenceCleanup>();
         var provider = configuration[$"{MeetingOptions.Section}:Provider"] ?? "p2p";
         switch (provider)
         {

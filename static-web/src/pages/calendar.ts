@@ -294,6 +294,7 @@ async function openEditDialog(entry: CalendarEntry, zone: string, done: () => Pr
       h("div", { class: "field" }, h("label", { for: ids.end }, t("appointments.end")), e)),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("appointments.reschedule")),
+      h("span", { onclick: () => dialog.close() }, actions.join),
       individual ? actions.resend : null,
       actions.cancel(async () => { dialog.close(); await done(); }),
       h("a", { href: `/cases/${entry.caseId}`, "data-link": true, class: "button secondary", onclick: () => dialog.close() }, t("calendar.openCase")),
