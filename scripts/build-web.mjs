@@ -25,6 +25,8 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 await build({
   entryPoints: [path.join(web, "src", "main.ts")],
+  // The operator's meeting room loads the ACS Calling SDK bundle at run time, only with that provider.
+  external: ["/meet-acs.js"],
   bundle: true,
   format: "esm",
   target: ["es2022"],

@@ -244,14 +244,10 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> ChatAsync(ChatInput input, HttpContext http, MeetingRoom room, ConversationStore conversations, IRoomTransport transport, CancellationToken ct)
     {
-        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        var (ctx, refusal) = await OpenAsync(http, room, video: false, ct);
         if (ctx is null)
         {
             return refusal!;
-        }
-        if (Closed(room, ctx) is { } closed)
-        {
-            return closed;
         }
         var v = new Validation();
         var text = v.Text("text", input.Text, ConversationStore.MaxLength, multiLine: true);
@@ -276,18 +272,10 @@ public static class MeetingEndpoints
         {
             return Validation.Single("data", L("Send a JSON object of at most {0} KB.", MaxSignalBytes / 1024));
         }
-        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        var (ctx, refusal) = await OpenAsync(http, room, video: true, ct);
         if (ctx is null)
         {
             return refusal!;
-        }
-        if (Closed(room, ctx) is { } closed)
-        {
-            return closed;
-        }
-        if (ctx.ChatOnly)
-        {
-            return Validation.Single("data", L("This meeting is chat only."), StatusCodes.Status409Conflict, L("Chat only"));
         }
         if (input.To is not { Length: > 0 and <= 40 } to || await rooms.GetParticipantAsync(ctx.Key, to, ct) is not { Left: false })
         {
@@ -306,18 +294,10 @@ public static class MeetingEndpoints
     /// <summary>Media credentials only for people let in (after the code check), only in video meetings.</summary>
     private static async Task<IResult> MediaCredentialsAsync(HttpContext http, MeetingRoom room, Func<MediaRoom, MediaParticipant, Task<System.Text.Json.Nodes.JsonObject>> issue, CancellationToken ct)
     {
-        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        var (ctx, refusal) = await OpenAsync(http, room, video: true, ct);
         if (ctx is null)
         {
             return refusal!;
-        }
-        if (Closed(room, ctx) is { } closed)
-        {
-            return closed;
-        }
-        if (ctx.ChatOnly)
-        {
-            return Validation.Single("mode", L("This meeting is chat only."), StatusCodes.Status409Conflict, L("Chat only"));
         }
         var a = ctx.Appointment;
         try
@@ -546,6 +526,23 @@ public static class MeetingEndpoints
         return ctx.Participant.Admitted || ctx.Session.IsOperator
             ? (ctx, null)
             : (null, Validation.Single("state", L("Your adviser has not let you in yet."), StatusCodes.Status409Conflict, L("Waiting to be let in")));
+    }
+
+    /// <summary>Inside a meeting that is still on (not ended or cancelled) and, for <paramref name="video"/>, not chat-only; or why not.</summary>
+    private static async Task<(RoomContext? Context, IResult? Refusal)> OpenAsync(HttpContext http, MeetingRoom room, bool video, CancellationToken ct)
+    {
+        var (ctx, refusal) = await InsideAsync(http, room, ct);
+        if (ctx is null)
+        {
+            return (null, refusal);
+        }
+        if (Closed(room, ctx) is { } closed)
+        {
+            return (null, closed);
+        }
+        return video && ctx.ChatOnly
+            ? (null, Validation.Single("mode", L("This meeting is chat only."), StatusCodes.Status409Conflict, L("Chat only")))
+            : (ctx, null);
     }
 
     /// <summary>The operator of the room, or why not: no session (401), not an operator (403).</summary>

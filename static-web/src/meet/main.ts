@@ -1,7 +1,8 @@
 import { h, replace } from "../dom";
 import { deviceCheck, type DeviceCheck } from "./deviceCheck";
-import type { AcsCredentials, DeviceChoice, RoomMedia } from "./media";
-import { P2pMedia } from "./p2p";
+import type { DeviceChoice, RoomMedia } from "./media";
+import { createMedia } from "./mediaFactory";
+import type { P2pMedia } from "./p2p";
 import { RoomClient, RoomError, roomCall, type ChatMessage, type RoomEvent, type RoomStateName, type RoomView } from "./roomClient";
 import { chatPanel, videoArea } from "./roomUi";
 import { formatTime, formatWindow, meetLanguage, mt, useMeetLanguage } from "./texts";
@@ -204,15 +205,7 @@ function enter(session: string, view: RoomView): void {
     check?.stop();
     joinChoice.hidden = true;
     try {
-      const credentials = await client.call<{ provider: string; iceServers?: RTCIceServer[] } & Partial<AcsCredentials>>("POST", "/api/meet/media");
-      if (credentials.provider === "acs") {
-        const module = (await import(/* @vite-ignore */ "/meet-acs.js" as string)) as { createAcsMedia: (c: AcsCredentials, r: () => Promise<AcsCredentials>) => Promise<RoomMedia> };
-        media = await module.createAcsMedia(credentials as AcsCredentials, () => client.call<AcsCredentials>("POST", "/api/meet/media/refresh"));
-      } else {
-        p2p = new P2pMedia(client, me, credentials.iceServers ?? []);
-        for (const [id, ready] of mediaReady) p2p.peerMedia(id, ready);
-        media = p2p;
-      }
+      ({ media, p2p } = await createMedia(client, me, mediaReady));
       render();
       await media.join(choice, { local: area.local, remotes: area.remotes });
     } catch {

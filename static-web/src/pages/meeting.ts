@@ -4,10 +4,10 @@ import { h, replace } from "../dom";
 import { t, uiLocale } from "../i18n";
 import type { Context } from "../main";
 import type { RoomMedia } from "../meet/media";
-import { P2pMedia } from "../meet/p2p";
+import type { P2pMedia } from "../meet/p2p";
+import { createMedia } from "../meet/mediaFactory";
 import { RoomClient, RoomError, type ChatMessage, type ParticipantView, type RoomEvent, type RoomStateName, type RoomView } from "../meet/roomClient";
 import { chatPanel, videoArea } from "../meet/roomUi";
-import type { AcsCredentials } from "../meet/media";
 import { formatDateTime, formatTime } from "../time";
 
 /**
@@ -90,15 +90,7 @@ export async function meetingPage(ctx: Context, appointmentId: string): Promise<
     startVideo.disabled = true;
     alert.hidden = true;
     try {
-      const credentials = await client.call<{ provider: string; iceServers?: RTCIceServer[] } & Partial<AcsCredentials>>("POST", "/api/meet/media");
-      if (credentials.provider === "acs") {
-        const module = (await import(/* @vite-ignore */ "/meet-acs.js" as string)) as { createAcsMedia: (c: AcsCredentials, r: () => Promise<AcsCredentials>) => Promise<RoomMedia> };
-        media = await module.createAcsMedia(credentials as AcsCredentials, () => client.call<AcsCredentials>("POST", "/api/meet/media/refresh"));
-      } else {
-        p2p = new P2pMedia(client, me, credentials.iceServers ?? []);
-        for (const [id, ready] of mediaReady) p2p.peerMedia(id, ready);
-        media = p2p;
-      }
+      ({ media, p2p } = await createMedia(client, me, mediaReady));
       await media.join({ cameraId: "", microphoneId: "" }, { local: area.local, remotes: area.remotes });
       startVideo.hidden = true;
       stopVideo.hidden = false;

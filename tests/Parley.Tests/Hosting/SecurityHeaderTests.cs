@@ -19,6 +19,7 @@ public sealed class SecurityHeaderTests : AppTest
     [InlineData("/widget/aaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb", "widget frame")]
     [InlineData("/reply", "customer page")]
     [InlineData("/set-password", "customer page")]
+    [InlineData("/meet", "meeting page")]
     public async Task Every_kind_of_page_carries_the_security_headers_and_says_its_charset(string path, string kind)
     {
         using var client = App.CreateClient();
@@ -27,7 +28,9 @@ public sealed class SecurityHeaderTests : AppTest
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Contains("<html", await response.Content.ReadAsStringAsync());
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<html", html);
+        Assert.Equal(kind == "meeting page", html.Contains("/meet.js", StringComparison.Ordinal)); // its own small page, not the dashboard
         AssertCommonHeaders(response);
         var csp = Header(response, "Content-Security-Policy");
         if (kind == "widget frame")
