@@ -94,7 +94,7 @@ public sealed class MeetingPinTests
     public async Task A_locked_code_is_replaced_and_sent_to_the_customer_and_the_old_one_stays_refused()
     {
         var clock = new TestClock(Now);
-        await using var app = await StartAsync(clock, new() { ["Meetings:FailureDelay"] = "00:00:00", ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:05" });
+        await using var app = await StartAsync(clock, new() { ["Meetings:FailureDelay"] = "00:00:00", ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:05", ["Logging:LogLevel:Parley"] = "Information", ["Logging:LogLevel:DurableTask"] = "Warning" });
         var (admin, _) = await SignUpAsync(app);
         var c = await CreateAsync(admin, new { name = "Ziel", email = "ziel@example.com" });
         var (appointment, token) = await ScheduleAsync(admin, Id(c), Now.AddMinutes(5), pin: true, email: true);
