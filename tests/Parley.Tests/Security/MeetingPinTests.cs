@@ -26,9 +26,12 @@ public sealed class MeetingPinTests
     /// An app on its own storage account: these tests drive thousands of joins through the global join limit, whose
     /// counter would otherwise be shared with every other test's app on the shared Azurite.
     /// </summary>
-    private static async Task<ParleyApp> StartAsync(TestClock clock, Dictionary<string, string?> settings)
+    private static async Task<ParleyApp> StartAsync(TestClock clock, Dictionary<string, string?> settings, bool isolated = true)
     {
-        settings["AzureWebJobsStorage"] = (await Azurite.SharedAsync()).IsolatedConnectionString();
+        if (isolated)
+        {
+            settings["AzureWebJobsStorage"] = (await Azurite.SharedAsync()).IsolatedConnectionString();
+        }
         return await ParleyApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock));
     }
 
@@ -94,7 +97,7 @@ public sealed class MeetingPinTests
     public async Task A_locked_code_is_replaced_and_sent_to_the_customer_and_the_old_one_stays_refused()
     {
         var clock = new TestClock(Now);
-        await using var app = await StartAsync(clock, new() { ["Meetings:FailureDelay"] = "00:00:00", ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:05", ["Logging:LogLevel:Parley"] = "Information", ["Logging:LogLevel:DurableTask"] = "Warning" });
+        await using var app = await StartAsync(clock, new() { ["Meetings:FailureDelay"] = "00:00:00", ["Durable:Enabled"] = "true", ["Notifications:HandOverWait"] = "00:00:05" }, isolated: false);
         var (admin, _) = await SignUpAsync(app);
         var c = await CreateAsync(admin, new { name = "Ziel", email = "ziel@example.com" });
         var (appointment, token) = await ScheduleAsync(admin, Id(c), Now.AddMinutes(5), pin: true, email: true);
