@@ -4,6 +4,7 @@ using Parley.Functions.Appointments;
 using Parley.Functions.Calls;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
+using Parley.Functions.Conversations;
 using Parley.Functions.CustomFields;
 using Parley.Functions.Dialogs;
 using Parley.Functions.Durable;
@@ -49,6 +50,7 @@ api.MapCallEndpoints();
 api.MapDialogs();
 api.MapMeetingEndpoints();
 api.MapMeetingOperatorEndpoints();
+api.MapConversationEndpoints();
 api.MapPhoneCountryEndpoints();
 
 return await app.RunParleyAsync();

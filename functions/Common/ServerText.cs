@@ -177,5 +177,6 @@ public static class ServerText
         ["Video could not be set up"] = "Video konnte nicht eingerichtet werden",
         ["The video service cannot be reached right now. Please try again in a minute."] = "Der Videodienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute erneut.",
         ["The video service refused the request. Please tell the person who invited you."] = "Der Videodienst hat die Anfrage abgelehnt. Bitte sagen Sie der Person Bescheid, die Sie eingeladen hat.",
+        ["Use a limit from 1 to 500."] = "Verwenden Sie ein Limit von 1 bis 500.",
     };
 }

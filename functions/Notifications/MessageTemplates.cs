@@ -68,7 +68,8 @@ public sealed partial class MessageTemplates
             ["reason"] = facts.Reason ?? "",
         };
         values["pinSms"] = facts.Pin is null ? "" : " PIN " + facts.Pin;
-        values["reasonSms"] = string.IsNullOrWhiteSpace(facts.Reason) ? "" : " " + Fill(section.GetProperty("reason").GetString()!, values, encode: false);
+        // Only kinds whose template words a reason (a cancellation) carry one; others (e.g. a new code's invitation) ignore it.
+        values["reasonSms"] = string.IsNullOrWhiteSpace(facts.Reason) || !section.TryGetProperty("reason", out var reasonText) ? "" : " " + Fill(reasonText.GetString()!, values, encode: false);
 
         // No name (a case whose customer stays anonymous, e.g. from an adviser dialog): a neutral greeting.
         var lines = new List<string> { Text(catalog, facts.CaseName is null ? "greetingNeutral" : "greeting"), Text(section, "body") };

@@ -10,6 +10,15 @@ import { formatDateTime, formatTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
 import { watchPresence } from "../presence";
 
+interface ConversationMessage {
+  id: string;
+  at: string;
+  author: "customer" | "operator" | "system";
+  authorName: string;
+  text: string;
+  source: string;
+}
+
 interface MessageStatus {
   id: string;
   kind: string;
@@ -99,10 +108,11 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     replace(target, h("div", { class: "alert error", role: "alert" }, error instanceof ApiError && error.problem.status === 404 ? t("cases.select") : t("errors.unexpected")));
     return;
   }
-  const [fields, operators, appointments] = await Promise.all([
+  const [fields, operators, appointments, conversation] = await Promise.all([
     api<CustomField[]>("GET", "/api/custom-fields"),
     api<Operator[]>("GET", "/api/operators"),
     api<Appointment[]>("GET", `/api/cases/${caseId}/appointments`),
+    api<ConversationMessage[]>("GET", `/api/cases/${caseId}/conversation`),
   ]);
   const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;
   const saved = h("span", { class: "saved", role: "status" });
@@ -269,6 +279,10 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),
     h("h2", {}, t("case.assigned")), h("div", { class: "assigned" }, assignedBoxes.map((b) => b.element)), assignedError,
     h("h2", {}, t("appointments.title")), appointmentList,
+    conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
+      h("ol", { class: "thread" }, conversation.map((m) => h("li", { class: `msg ${m.author === "operator" ? "mine" : "theirs"}`, "data-author": m.author },
+        h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
+        h("p", { class: "msg-text" }, m.text))))) : null,
     h("details", { class: "schedule" }, h("summary", {}, t("appointments.schedule")), scheduleForm));
 }
 

@@ -123,6 +123,7 @@ public sealed class MeetingPageTests(BrowserFixture fixture)
         var status = op.Locator(".customer-status");
         await Expect(status).ToContainTextAsync("Customer online");
         await Expect(op.Locator(".shared-location")).ToContainTextAsync("52.52000, 13.40500");
+        await Expect(op.Locator(".case-conversation")).ToContainTextAsync("Guten Tag, ich sehe Sie!"); // the chat is in the case's conversation
         await customer.GotoAsync("about:blank"); // the page is left: its page-hide beacon says so
         await Expect(status).ToHaveTextAsync("Customer away", new() { Timeout = 15_000 });
     }

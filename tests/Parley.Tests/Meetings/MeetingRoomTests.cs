@@ -88,6 +88,9 @@ public sealed class MeetingRoomTests : AppTest
         Assert.Equal(MessageAuthor.Customer, message.Author);
         Assert.Equal("meeting", message.Source);
         Assert.Equal(appointment.GetProperty("id").GetString(), message.AppointmentId);
+        var shown = Assert.Single((await admin.GetJsonAsync($"/api/cases/{Id(c)}/conversation")).EnumerateArray());
+        Assert.Equal("<b>once</b>", shown.GetProperty("text").GetString());
+        Assert.Equal("customer", shown.GetProperty("author").GetString());
 
         var invalid = await CallAsync(customer, session, "/api/meet/chat", new { clientId = "bad id!", text = "" }, HttpStatusCode.BadRequest);
         Assert.True(invalid.GetProperty("errors").TryGetProperty("text", out _));

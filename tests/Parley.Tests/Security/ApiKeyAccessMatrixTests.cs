@@ -64,6 +64,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/appointments/{id}/meeting"] = Who.People,
         ["POST /api/appointments/{id}/meeting/pin"] = Who.People,
         ["GET /api/presence"] = Who.People,
+        ["GET /api/cases/{caseId}/conversation"] = Who.People,
 
         // The integration role.
         ["GET /api/me"] = Who.Everyone,

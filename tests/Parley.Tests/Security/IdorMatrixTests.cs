@@ -33,6 +33,7 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
         ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/appointments/{id}/meeting"] = ("appointment", null),
+        ["/api/cases/{caseId}/conversation"] = ("case", null),
         ["/api/appointments/{id}/meeting/pin"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
         ["/api/outbox/{id}/html"] = ("outbox", null),
