@@ -89,7 +89,7 @@ public sealed class MeetingPageTests(BrowserFixture fixture)
         await op.GotoAsync("/cases");
         await Expect(op.Locator($"[data-presence-case='{caseId}'] .badge.waiting")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await op.GotoAsync($"/cases/{caseId}");
-        await op.GetByRole(AriaRole.Link, new() { Name = "Join" }).ClickAsync();
+        await op.Locator(".appointment").GetByRole(AriaRole.Link, new() { Name = "Join", Exact = true }).ClickAsync(); // the appointment's Join (the status line may offer one too)
         await Expect(op).ToHaveURLAsync(new Regex($"/meeting/{appointmentId}$"));
         await op.GetByRole(AriaRole.Button, new() { Name = "Admit Bruno Kunde" }).ClickAsync();
         await Expect(customer.Locator(".meet-state")).ToHaveTextAsync("You are in the meeting.");
