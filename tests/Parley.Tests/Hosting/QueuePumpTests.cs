@@ -32,8 +32,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
         }
     }
 
-    private async Task StartPumpAsync() => _app = await ParleyApp.StartAsync(
-        new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = _queueName, ["QueuePump:Lease"] = "00:00:02" },
+    private async Task StartPumpAsync(string lease = "00:00:02") => _app = await ParleyApp.StartAsync(
+        new() { ["QueuePump:Enabled"] = "true", ["QueuePump:Queues"] = _queueName, ["QueuePump:Lease"] = lease },
         services => services.AddSingleton(_journal).AddQueueHandler<RecordingHandler>(_queueName));
 
     [Fact]
@@ -102,13 +102,15 @@ public sealed class QueuePumpTests : IAsyncLifetime
     [Fact]
     public async Task A_handler_that_outlives_the_lease_keeps_its_message_and_runs_once()
     {
-        await StartPumpAsync();
-        _journal.Duration = TimeSpan.FromSeconds(3); // lease is 2 s, renewed every second
+        // Lease 6 s, renewed every 3 s; the handler takes three leases' worth. A renewal may take up to 3 s on a loaded
+        // machine (a 2 s lease renewed every second lost its message when Azurite was busy with other tests).
+        await StartPumpAsync(lease: "00:00:06");
+        _journal.Duration = TimeSpan.FromSeconds(9);
         await _queue.SendMessageAsync("slow");
 
         await _journal.WaitForAsync(1);
         // The count includes leased messages: at 0 the message is deleted, and a second delivery would have been recorded before that.
-        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => await _queue.ApproximateCountAsync() == 0, TimeSpan.FromSeconds(20));
 
         Assert.Single(_journal.Deliveries);
     }
