@@ -45,6 +45,10 @@ public sealed class CustomerPresence(StorageAccount storage, TimeProvider time, 
             ["Waiting"] = waiting,
             ["LastSeen"] = now,
         }, TableUpdateMode.Replace, ct);
+        if (_written.Count > 10_000)
+        {
+            _written.Clear(); // pages closed without a beacon leave entries behind; forgetting them only costs a write each
+        }
         _written[cacheKey] = (now, waiting);
     }
 

@@ -1,7 +1,7 @@
 import { h, replace } from "../dom";
 import { deviceCheck, type DeviceCheck } from "./deviceCheck";
 import type { DeviceChoice, RoomMedia } from "./media";
-import { createMedia } from "./mediaFactory";
+import { createMedia, routeMediaEvent } from "./mediaFactory";
 import type { P2pMedia } from "./p2p";
 import { RoomClient, RoomError, roomCall, type ChatMessage, type RoomEvent, type RoomStateName, type RoomView } from "./roomClient";
 import { chatPanel, videoArea } from "./roomUi";
@@ -129,7 +129,6 @@ function enter(session: string, view: RoomView): void {
   let check: DeviceCheck | null = null;
   const video = view.mode === "videoAndChat";
   const me = view.you.id;
-  const names = new Map(view.participants.map((p) => [p.id, p.name]));
 
   const stateLine = h("p", { class: "meet-state", role: "status", "data-state": state });
   const connection = h("p", { class: "alert warning", role: "status", hidden: true }, mt("connection.trouble"));
@@ -218,24 +217,10 @@ function enter(session: string, view: RoomView): void {
 
   const mediaReady = new Map<string, boolean>();
   const handle = async (event: RoomEvent) => {
+    if (await routeMediaEvent(event, mediaReady, p2p)) return;
     switch (event.type) {
       case "chat":
         chat.add(event.data as ChatMessage);
-        break;
-      case "joined":
-      case "admitted":
-        names.set(event.data.id, event.data.name);
-        break;
-      case "media":
-        mediaReady.set(event.data.participantId, event.data.ready);
-        p2p?.peerMedia(event.data.participantId, event.data.ready);
-        break;
-      case "left":
-        mediaReady.delete(event.data.participantId);
-        p2p?.peerLeft(event.data.participantId);
-        break;
-      case "signal":
-        await p2p?.signal(event.from!, event.data).catch(() => undefined);
         break;
       case "locationRequested":
         askLocation(event.data.by as string);

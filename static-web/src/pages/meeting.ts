@@ -5,7 +5,7 @@ import { t, uiLocale } from "../i18n";
 import type { Context } from "../main";
 import type { RoomMedia } from "../meet/media";
 import type { P2pMedia } from "../meet/p2p";
-import { createMedia } from "../meet/mediaFactory";
+import { createMedia, routeMediaEvent } from "../meet/mediaFactory";
 import { RoomClient, RoomError, type ChatMessage, type ParticipantView, type RoomEvent, type RoomStateName, type RoomView } from "../meet/roomClient";
 import { chatPanel, videoArea } from "../meet/roomUi";
 import { formatDateTime, formatTime } from "../time";
@@ -111,6 +111,13 @@ export async function meetingPage(ctx: Context, appointmentId: string): Promise<
   });
 
   const handle = async (event: RoomEvent) => {
+    if (await routeMediaEvent(event, mediaReady, p2p)) {
+      if (event.type === "left") {
+        people.delete(event.data.participantId);
+        renderPeople();
+      }
+      return;
+    }
     switch (event.type) {
       case "chat":
         chat.add(event.data as ChatMessage);
@@ -119,19 +126,6 @@ export async function meetingPage(ctx: Context, appointmentId: string): Promise<
       case "admitted":
         people.set(event.data.id, event.data as ParticipantView);
         renderPeople();
-        break;
-      case "left":
-        people.delete(event.data.participantId);
-        mediaReady.delete(event.data.participantId);
-        p2p?.peerLeft(event.data.participantId);
-        renderPeople();
-        break;
-      case "media":
-        mediaReady.set(event.data.participantId, event.data.ready);
-        p2p?.peerMedia(event.data.participantId, event.data.ready);
-        break;
-      case "signal":
-        await p2p?.signal(event.from!, event.data).catch(() => undefined);
         break;
       case "location":
         locations.prepend(event.data.shared
