@@ -80,7 +80,9 @@ public sealed class ReminderWorkflowTests : IAsyncLifetime
 
         var oldMoved = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 0)) is { IsRunning: false } v ? v : null);
         var oldCancelled = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, cancelled.Id, 0)) is { IsRunning: false } v ? v : null);
-        var newMoved = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 1)) is { IsRunning: true } v ? v : null);
+        // Running is not enough: the orchestration publishes its plan as custom status on its first turn.
+        var newMoved = await WaitForAsync(async () => await Orchestrations.GetAsync(ReplanRemindersActivity.InstanceId(accountId, moved.Id, 1)) is { IsRunning: true } v
+            && v.CustomStatus<List<ReminderStatus>>() is { Count: > 0 } ? v : null);
 
         Assert.Equal(DurableTask.Core.OrchestrationStatus.Terminated, oldMoved.Status);
         Assert.Equal(DurableTask.Core.OrchestrationStatus.Terminated, oldCancelled.Status);
