@@ -196,5 +196,7 @@ public static class ServerText
         ["Address taken"] = "Adresse vergeben",
         ["Your booking settings were changed meanwhile. Reload the page and try again."] = "Ihre Buchungseinstellungen wurden inzwischen geändert. Laden Sie die Seite neu und versuchen Sie es erneut.",
         ["Settings changed"] = "Einstellungen geändert",
+        ["List at most {0} websites."] = "Geben Sie höchstens {0} Websites an.",
+        ["Enter websites as https://www.example.com (no path)."] = "Geben Sie Websites als https://www.example.com an (ohne Pfad).",
     };
 }
