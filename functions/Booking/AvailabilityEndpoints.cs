@@ -30,7 +30,7 @@ public static class AvailabilityEndpoints
     }
 
     private static async Task<IResult> PutAsync(string operatorId, AvailabilityBody body, Tenant tenant, HttpContext http, AccountStore accounts, AvailabilityStore store,
-        TimeProvider time, CancellationToken ct)
+        BookingCalendar calendar, TimeProvider time, CancellationToken ct)
     {
         if (await OperatorAsync(operatorId, tenant, accounts, ct) is not { } op)
         {
@@ -48,7 +48,9 @@ public static class AvailabilityEndpoints
         }
         try
         {
-            return TypedResults.Ok(View(await store.SaveAsync(current, after, saved is not null, ct), http));
+            var written = await store.SaveAsync(current, after, saved is not null, ct);
+            calendar.SettingsChanged(tenant.AccountId, op.Id);
+            return TypedResults.Ok(View(written, http));
         }
         catch (HandleTakenException)
         {

@@ -1,3 +1,5 @@
+using Parley.Functions.Durable;
+using Parley.Functions.Maintenance;
 using Parley.Functions.Storage;
 
 namespace Parley.Functions.Booking;
@@ -8,6 +10,14 @@ public static class BookingServiceCollectionExtensions
     public static IServiceCollection AddBooking(this IServiceCollection services)
     {
         services.AddSingleton<AvailabilityStore>();
+        services.AddSingleton<BookingCalendar>();
+        services.AddSingleton<BookingIdempotency>();
+        services.AddSingleton<BookingNotices>();
+        services.AddSingleton<BookerLinks>();
+        services.AddSingleton<BookingService>();
+        services.AddActivity<BookingAlertActivity>();
+        services.AddSingleton<RateLimiting.InstanceRateLimiter>();
+        services.AddExpiredRowsCleanup("booking-cleanup", AvailabilityStore.TableName, TimeSpan.FromHours(1));
         services.AddStorageTable(AvailabilityStore.TableName);
         services.AddStorageTable(AvailabilityStore.HandleTableName);
         return services;
@@ -16,6 +26,8 @@ public static class BookingServiceCollectionExtensions
     public static IEndpointRouteBuilder MapBooking(this IEndpointRouteBuilder api)
     {
         api.MapAvailabilityEndpoints();
+        api.MapBookingEndpoints();
+        api.MapBookerEndpoints();
         return api;
     }
 }
