@@ -28,6 +28,21 @@ public sealed partial class BookingService(BookingCalendar calendar, Appointment
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,40}$")]
     private static partial Regex MetadataKey();
 
+    [GeneratedRegex(@"<\s*[A-Za-z/!?]")]
+    private static partial Regex Markup();
+
+    /// <summary>
+    /// A public form takes plain text: anything that looks like markup is refused with a clear message rather than
+    /// stored (it would be shown as text everywhere anyway; refusing keeps bots' payloads out of the operator's cases).
+    /// </summary>
+    private static void PlainText(Validation v, string field, string? text)
+    {
+        if (text is not null && Markup().IsMatch(text))
+        {
+            v.Add(field, L("Remove the angle brackets: this form takes plain text only."));
+        }
+    }
+
     public async Task<IResult> BookAsync(BookingPage page, BookingRequest request, string appointmentId, bool takenOver, HttpContext http, CancellationToken ct)
     {
         var tenant = page.Tenant;
@@ -62,6 +77,12 @@ public sealed partial class BookingService(BookingCalendar calendar, Appointment
             v.Add("consent", L("Please agree to continue."));
         }
         var asked = (await fields.ListAsync(tenant, ct)).Where(d => !d.Archived && d.AskWhenBooking).ToList();
+        PlainText(v, "name", name);
+        PlainText(v, "note", note);
+        foreach (var (key, value) in request.Answers ?? [])
+        {
+            PlainText(v, "answers." + key, value.ValueKind == JsonValueKind.String ? value.GetString() : null);
+        }
         var answers = Answers(v, asked, request.Answers);
         var metadata = Metadata(v, request.Metadata);
         if (start is { } s && v.IsValid)

@@ -235,5 +235,6 @@ public static class ServerText
         ["{0} cancelled their booking on {1} at {2}"] = "{0} hat die Buchung am {1} um {2} abgesagt",
         ["{0} moved their appointment with you to {1} at {2} ({3})."] = "{0} hat den Termin mit Ihnen auf {1} um {2} ({3}) verschoben.",
         ["{0} moved their booking to {1} at {2}"] = "{0} hat die Buchung auf {1} um {2} verschoben",
+        ["Remove the angle brackets: this form takes plain text only."] = "Entfernen Sie die spitzen Klammern: Dieses Formular nimmt nur einfachen Text an.",
     };
 }
