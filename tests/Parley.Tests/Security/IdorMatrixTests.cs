@@ -23,6 +23,7 @@ public sealed class IdorMatrixTests : AppTest
     {
         ["/api/operators/{id}"] = ("operator", new { name = "Pwned", role = "operator", active = false }),
         ["/api/operators/{id}/password-link"] = ("operator", null),
+        ["/api/operators/{operatorId}/availability"] = ("operator", new { lengths = new[] { 15 } }),
         ["/api/api-keys/{id}"] = ("apikey", null),
         ["/api/cases/{id}"] = ("case", new { name = "Pwned" }),
         ["/api/cases/{id}/complete"] = ("case", null),
@@ -50,6 +51,13 @@ public sealed class IdorMatrixTests : AppTest
     {
         ["/api/widget/{widgetKey}"] = "public by design: the widget key is published in the adviser's website",
         ["/api/widget/{widgetKey}/dialogs"] = "public by design: anyone may start a dialog through a published widget",
+        ["/api/book/{handle}"] = "public by design: a booking page's handle is published; it books only that operator's time",
+        ["/api/book/{handle}/slots"] = "public by design: a published booking page's free times",
+        ["/api/booking/{token}"] = "the booker's sealed link is its own credential and names its account itself (BookerLinkTests)",
+        ["/api/booking/{token}/slots"] = "the booker's sealed link is its own credential (BookerLinkTests)",
+        ["/api/booking/{token}/calendar.ics"] = "the booker's sealed link is its own credential (BookerLinkTests)",
+        ["/api/booking/{token}/reschedule"] = "the booker's sealed link is its own credential (BookerLinkTests)",
+        ["/api/booking/{token}/cancel"] = "the booker's sealed link is its own credential (BookerLinkTests)",
     };
 
     /// <summary>What each route parameter gets: B's id of the route's kind, except where a parameter names something else.</summary>
