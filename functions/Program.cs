@@ -1,3 +1,4 @@
+using Parley.Functions.Abuse;
 using Parley.Functions.Accounts;
 using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
@@ -28,6 +29,7 @@ builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
 builder.Services.AddCases();
 builder.Services.AddNotifications();
+builder.Services.AddAbuseGuard();
 builder.Services.AddCalls();
 builder.Services.AddDialogs();
 builder.Services.AddMeetings(builder.Configuration);
@@ -52,6 +54,7 @@ api.MapMeetingEndpoints();
 api.MapMeetingOperatorEndpoints();
 api.MapConversationEndpoints();
 api.MapPhoneCountryEndpoints();
+api.MapAbuseEndpoints();
 
 return await app.RunParleyAsync();
 

@@ -78,6 +78,8 @@ public static class AccountEndpoints
                 MeetingOpensMinutesBefore = patch.MeetingOpensMinutesBefore is null ? account.MeetingOpensMinutesBefore : OpensBefore(v, patch.MeetingOpensMinutesBefore.Value),
                 LocationSharing = patch.LocationSharing ?? account.LocationSharing,
                 ContactLine = patch.ContactLine is null ? account.ContactLine : patch.ContactLine.Trim().Length == 0 ? null : v.Text("contactLine", patch.ContactLine, 200),
+                PublicMessagesPerDay = patch.PublicMessagesPerDay is null ? account.PublicMessagesPerDay : PerDay(v, patch.PublicMessagesPerDay.Value),
+                SmsCountryCodes = patch.SmsCountryCodes is null ? account.SmsCountryCodes : Abuse.SmsCountries.Validate(v, "smsCountryCodes", patch.SmsCountryCodes),
             };
             if (!v.IsValid)
             {
@@ -111,6 +113,15 @@ public static class AccountEndpoints
             v.Add("meetingOpensMinutesBefore", ServerText.L("Use a number of minutes from 0 to 120."));
         }
         return minutes;
+    }
+
+    private static int PerDay(Validation v, int messages)
+    {
+        if (messages is < 0 or > 100_000)
+        {
+            v.Add("publicMessagesPerDay", ServerText.L("Use a number of messages from 0 to 100000."));
+        }
+        return messages;
     }
 
     private static string PreferredLanguage(HttpContext http)

@@ -383,6 +383,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         { "MeetingOpensMinutesBefore", a.MeetingOpensMinutesBefore },
         { "LocationSharing", a.LocationSharing },
         { "ContactLine", a.ContactLine },
+        { "PublicMessagesPerDay", a.PublicMessagesPerDay },
+        { "SmsCountryCodes", a.SmsCountryCodes is null ? null : string.Join(',', a.SmsCountryCodes) },
         { "CreatedAt", a.CreatedAt },
     };
 
@@ -405,6 +407,10 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         MeetingOpensMinutesBefore = e.GetInt32("MeetingOpensMinutesBefore") ?? 10,
         LocationSharing = e.GetBoolean("LocationSharing") ?? false,
         ContactLine = e.GetString("ContactLine"),
+        PublicMessagesPerDay = e.GetInt32("PublicMessagesPerDay") ?? Account.DefaultPublicMessagesPerDay,
+        SmsCountryCodes = e.GetString("SmsCountryCodes") is { } codes
+            ? codes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+            : null,
     };
 
     private static TableEntity ToEntity(Operator o) => new(o.AccountId, OperatorPrefix + o.Id)

@@ -203,6 +203,8 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "HiddenSmsPhone", c.Hidden?.SmsPhone },
         { "HiddenCallPhone", c.Hidden?.CallPhone },
         { "SharedLocation", c.SharedLocation is null ? null : JsonSerializer.Serialize(c.SharedLocation) },
+        { "PublicSourceKind", c.PublicSource?.Kind },
+        { "PublicSourceClient", c.PublicSource?.ClientAddressHash },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -220,6 +222,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
             ? new HiddenContact(from, e.GetString("HiddenEmail"), e.GetString("HiddenSmsPhone"), e.GetString("HiddenCallPhone"))
             : null,
         SharedLocation = e.GetString("SharedLocation") is { } location ? JsonSerializer.Deserialize<CustomerLocation>(location) : null,
+        PublicSource = e.GetString("PublicSourceKind") is { } kind ? new PublicSource(kind, e.GetString("PublicSourceClient") ?? "") : null,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

@@ -1,3 +1,4 @@
+using Parley.Functions.Abuse;
 using Parley.Functions.Accounts;
 using Parley.Functions.Appointments;
 using Parley.Functions.Cases;
@@ -17,7 +18,7 @@ public sealed record CustomerContext(Case Case, Account Account, string Operator
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, PublicSendGuard guard, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -62,7 +63,10 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
     /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on (only <paramref name="only"/>
     /// when given). Message ids are "{appointment}|{purpose}|{channel}". A missing address is recorded as failed when
     /// <paramref name="recordMissing"/>. Returns the provider's unavailability (for the caller to retry later), or null
-    /// when everything was handled.
+    /// when everything was handled. Messages of a case a public page created (<see cref="Case.PublicSource"/>) pass the
+    /// abuse guard first, once per message id: a refusal is recorded as Failed with its reason; when the guard cannot
+    /// decide (its storage is unavailable) the message is held back like during a provider outage — nothing is sent,
+    /// the caller retries later, and gives up with a Failed record as for any undeliverable message.
     /// </summary>
     public async Task<ProviderUnavailableException?> SendAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, MessageFacts facts,
         InvitationRequest channels, string purpose, bool late, bool recordMissing, CancellationToken ct, MessageChannel? only = null)
@@ -82,6 +86,21 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
             {
                 await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
                 continue;
+            }
+            if (context.Case.PublicSource is { } source && await messages.GetAsync(accountId, planned.Id, ct) is null)
+            {
+                // Reminders are caused by the calendar, not by the requester: they count against the number and the account, not the client address.
+                var check = await guard.CheckAsync(context.Account, channel, to, kind == MessageKind.Reminder ? null : source.ClientAddressHash, source.Kind, planned.Id, ct);
+                if (check.Unavailable)
+                {
+                    unavailable = new ProviderUnavailableException(PublicSendGuard.UnavailableReason, TimeSpan.FromMinutes(1));
+                    continue;
+                }
+                if (!check.Allowed)
+                {
+                    await sender.FailAsync(planned, check.Reason!, ct);
+                    continue;
+                }
             }
             var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.GreetingName,
                 channel == MessageChannel.Sms
