@@ -72,6 +72,9 @@ export interface Account {
   meetingOpensMinutesBefore: number;
   locationSharing: boolean;
   contactLine: string | null;
+  /** Abuse guard: messages public pages (booking page) may cause per day, and the calling codes their SMS may go to. */
+  publicMessagesPerDay: number;
+  smsCountryCodes: number[];
 }
 
 export interface Me {

@@ -32,6 +32,8 @@ export async function accountPage(ctx: Context): Promise<Node> {
           { name: "meetingOpensMinutesBefore", label: t("account.meetingOpens"), type: "number", value: String(account.meetingOpensMinutesBefore), hint: t("account.meetingOpensHint") },
           { name: "locationSharing", label: t("account.locationSharing"), type: "checkbox", value: account.locationSharing, hint: t("account.locationSharingHint") },
           { name: "contactLine", label: t("account.contactLine"), value: account.contactLine, maxLength: 200, hint: t("account.contactLineHint") },
+          { name: "publicMessagesPerDay", label: t("account.publicMessagesPerDay"), type: "number", value: String(account.publicMessagesPerDay), hint: t("account.publicMessagesPerDayHint") },
+          { name: "smsCountryCodes", label: t("account.smsCountryCodes"), value: account.smsCountryCodes.map((c) => `+${c}`).join(", "), maxLength: 400, hint: t("account.smsCountryCodesHint") },
           { name: "senderEmail", label: t("account.senderEmail"), type: "email", value: account.senderEmail, autocomplete: "off" },
           { name: "senderName", label: t("account.senderName"), value: account.senderName, maxLength: 100 },
           ...reminderChoices.map((minutes) => ({
@@ -45,7 +47,14 @@ export async function accountPage(ctx: Context): Promise<Node> {
           const reminderOffsetMinutes = reminderChoices.filter((m) => v[`reminder-${m}`] === true);
           const settings = Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("reminder-")));
           const opens = Number(v.meetingOpensMinutesBefore);
-          await api("PATCH", "/api/account", { ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes });
+          const perDay = Number(v.publicMessagesPerDay);
+          // "+49, +43 41" → [49, 43, 41]; anything else is sent as -1 so the server names the field.
+          const smsCountryCodes = String(v.smsCountryCodes ?? "").split(/[\s,;]+/).filter((c) => c !== "")
+            .map((c) => (/^\+?\d{1,3}$/.test(c) ? Number(c.replace("+", "")) : -1));
+          await api("PATCH", "/api/account", {
+            ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes,
+            publicMessagesPerDay: Number.isInteger(perDay) ? perDay : -1, smsCountryCodes,
+          });
           await ctx.refreshMe();
           return t("common.saved");
         },
