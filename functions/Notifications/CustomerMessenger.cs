@@ -87,10 +87,9 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
                 await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
                 continue;
             }
-            if (context.Case.PublicSource is { } source && await messages.GetAsync(accountId, planned.Id, ct) is null)
+            if (context.Case.PublicSource is { } source)
             {
-                // Reminders are caused by the calendar, not by the requester: they count against the number and the account, not the client address.
-                var check = await guard.CheckAsync(context.Account, channel, to, kind == MessageKind.Reminder ? null : source.ClientAddressHash, source.Kind, planned.Id, ct);
+                var check = await GuardAsync(context, source, kind, channel, to, planned.Id, ct);
                 if (check.Unavailable)
                 {
                     unavailable = new ProviderUnavailableException(PublicSendGuard.UnavailableReason, TimeSpan.FromMinutes(1));
@@ -118,5 +117,26 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
             }
         }
         return unavailable;
+    }
+
+    /// <summary>
+    /// The abuse guard's decision for one message of a case from a public page, taken once per message id: a message
+    /// with a record was decided before (a retry or a replay must neither count again nor be refused by its own earlier count).
+    /// </summary>
+    private async Task<SendCheck> GuardAsync(CustomerContext context, PublicSource source, MessageKind kind, MessageChannel channel, string to, string messageId, CancellationToken ct)
+    {
+        try
+        {
+            if (await messages.GetAsync(context.Account.Id, messageId, ct) is not null)
+            {
+                return SendCheck.Allow;
+            }
+        }
+        catch (Exception ex) when (Storage.StorageOutage.IsOutage(ex) && !ct.IsCancellationRequested)
+        {
+            return SendCheck.CannotDecide; // fail closed: no send without a decision
+        }
+        // Reminders are caused by the calendar, not by the requester: they count against the number and the account, not the client address.
+        return await guard.CheckAsync(context.Account, channel, to, kind == MessageKind.Reminder ? null : source.ClientAddressHash, source.Kind, messageId, ct);
     }
 }
