@@ -51,10 +51,13 @@ export async function accountPage(ctx: Context): Promise<Node> {
           // "+49, +43 41" → [49, 43, 41]; anything else is sent as -1 so the server names the field.
           const smsCountryCodes = String(v.smsCountryCodes ?? "").split(/[\s,;]+/).filter((c) => c !== "")
             .map((c) => (/^\+?\d{1,3}$/.test(c) ? Number(c.replace("+", "")) : -1));
-          await api("PATCH", "/api/account", {
+          // Sent only when changed: untouched, the list keeps following the account's country (its time zone).
+          const codesChanged = smsCountryCodes.join(",") !== account.smsCountryCodes.join(",");
+          const saved = await api<Account>("PATCH", "/api/account", {
             ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes,
-            publicMessagesPerDay: Number.isInteger(perDay) ? perDay : -1, smsCountryCodes,
+            publicMessagesPerDay: Number.isInteger(perDay) ? perDay : -1, smsCountryCodes: codesChanged ? smsCountryCodes : undefined,
           });
+          account.smsCountryCodes = saved.smsCountryCodes;
           await ctx.refreshMe();
           return t("common.saved");
         },

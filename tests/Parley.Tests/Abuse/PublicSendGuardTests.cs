@@ -93,9 +93,10 @@ public sealed class PublicSendGuardTests(GuardApp fixture) : IClassFixture<Guard
             }), HttpStatusCode.Created);
             var before = (await cases.GetAsync(tenant, created.GetProperty("id").GetString()!, CancellationToken.None))!;
             await cases.SaveAsync(before, before with { PublicSource = new PublicSource(PublicSource.BookingPage, bot) }, CancellationToken.None);
+            var day = fixture.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2 + i % 5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture); // other tests move the clock
             var appointment = await ApiSession.ReadAsync(await admin.PostAsync($"/api/cases/{before.Id}/appointments", new
             {
-                start = $"2027-03-0{2 + i % 5}T{9 + i / 5:00}:00", end = $"2027-03-0{2 + i % 5}T{9 + i / 5:00}:30",
+                start = $"{day}T{9 + i / 5:00}:00", end = $"{day}T{9 + i / 5:00}:30",
                 invitation = new { sms = true, email = true, language = "en" },
             }), HttpStatusCode.Created);
             var id = appointment.GetProperty("id").GetString()!;
@@ -144,6 +145,31 @@ public sealed class PublicSendGuardTests(GuardApp fixture) : IClassFixture<Guard
         Assert.Contains("numberType", refused);
         Assert.Contains("countryNotAllowed", refused);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_public_source_keeps_only_a_hash_of_the_requesters_address_counting_ipv6_by_its_64_and_is_stored_with_the_case()
+    {
+        using var scope = App.Services.CreateScope();
+        Microsoft.AspNetCore.Http.HttpContext Request(string ip) =>
+            new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = scope.ServiceProvider, Connection = { RemoteIpAddress = IPAddress.Parse(ip) } };
+        var a = PublicSource.FromRequest(Request("2001:db8:1:2::5"));
+        var b = PublicSource.FromRequest(Request("2001:db8:1:2:ffff::9"));
+        var c = PublicSource.FromRequest(Request("203.0.113.5"));
+        var (admin, account) = await NewAccountAsync();
+        var tenant = new Tenant(account.Id, null, OperatorRole.Administrator, null);
+        var cases = App.Services.GetRequiredService<CaseStore>();
+        var id = (await ApiSession.ReadAsync(await admin.PostAsync("/api/cases", new { name = "Booker" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var before = (await cases.GetAsync(tenant, id, CancellationToken.None))!;
+        await cases.SaveAsync(before, before with { PublicSource = c }, CancellationToken.None);
+        var stored = (await cases.GetAsync(tenant, id, CancellationToken.None))!;
+
+        Assert.Equal(PublicSource.BookingPage, a.Kind);
+        Assert.Equal(a.ClientAddressHash, b.ClientAddressHash); // one /64, one client
+        Assert.NotEqual(a.ClientAddressHash, c.ClientAddressHash);
+        Assert.Matches("^[0-9a-f]{64}$", c.ClientAddressHash);
+        Assert.Null(before.PublicSource); // operators' cases are not guarded
+        Assert.Equal(c, stored.PublicSource);
     }
 
     [Fact]
