@@ -339,6 +339,22 @@ public sealed class PublicSendGuardTests(GuardApp fixture) : IClassFixture<Guard
         Assert.Empty((await otherAdmin.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
     }
 
+    [Fact]
+    public async Task Refusals_are_kept_thirty_days_then_the_sweep_deletes_them()
+    {
+        var (admin, account) = await NewAccountAsync();
+        await CheckAsync(account, "+49 900 5120001", Client("203.0.113.95"));
+        Assert.Single((await admin.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
+        fixture.Clock.Advance(RefusedSendStore.KeepFor + TimeSpan.FromMinutes(1));
+
+        using var scope = App.Services.CreateScope();
+        await scope.ServiceProvider.GetServices<Parley.Functions.Maintenance.ISweepTask>().Single(t => t.Name == "refused-sends-cleanup")
+            .RunAsync(fixture.Clock.GetUtcNow(), CancellationToken.None);
+
+        var left = await App.Services.GetRequiredService<RefusedSendStore>().ListAsync(account.Id, 10, CancellationToken.None);
+        Assert.Empty(left);
+    }
+
     /// <summary>
     /// Storage stalls between the app and Azurite: the guard cannot read its counters, so it refuses to decide and
     /// nothing reaches the provider; the messenger reports the message as held back (the workflow retries it, as
