@@ -71,9 +71,9 @@ public static class SmsCountries
         {
             v.Add(field, L("Choose at most {0} country codes.", MaxCodes));
         }
-        else if (codes.FirstOrDefault(c => !known.Contains(c), -1) is var unknown && unknown != -1)
+        else if (codes.Where(c => !known.Contains(c)).Select(c => (int?)c).FirstOrDefault() is { } unknown)
         {
-            v.Add(field, L("+{0} is not a country calling code.", unknown));
+            v.Add(field, unknown > 0 ? L("+{0} is not a country calling code.", unknown) : L("Enter country calling codes such as +49, separated by commas."));
         }
         return codes.Distinct().Order().ToList();
     }

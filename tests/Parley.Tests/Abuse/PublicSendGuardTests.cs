@@ -252,6 +252,7 @@ public sealed class PublicSendGuardTests(GuardApp fixture) : IClassFixture<Guard
         var before = await CheckAsync(account, austrian, Client("203.0.113.50"));
         var fieldError = PublicSendGuard.CheckNumber(account, "+436641234567");
         var invalid = await ApiSession.ReadAsync(await admin.PatchAsync("/api/account", new { smsCountryCodes = new[] { 49, 999 } }), HttpStatusCode.BadRequest);
+        var garbled = await ApiSession.ReadAsync(await admin.PatchAsync("/api/account", new { smsCountryCodes = new[] { 49, -1 } }), HttpStatusCode.BadRequest); // the form's "not a code"
         var patched = await ApiSession.ReadAsync(await admin.PatchAsync("/api/account", new { smsCountryCodes = new[] { 49, 43, 43 } }), HttpStatusCode.OK);
         account = await AccountAsync(account.Id);
         var after = await CheckAsync(account, austrian, Client("203.0.113.50"));
@@ -259,6 +260,7 @@ public sealed class PublicSendGuardTests(GuardApp fixture) : IClassFixture<Guard
         Assert.Equal(RefusalReason.CountryNotAllowed, before.Refusal);
         Assert.StartsWith("Text messages cannot be sent to numbers with this country code.", fieldError);
         Assert.Contains("+999", invalid.GetProperty("errors").GetProperty("smsCountryCodes")[0].GetString());
+        Assert.StartsWith("Enter country calling codes", garbled.GetProperty("errors").GetProperty("smsCountryCodes")[0].GetString());
         Assert.Equal([43, 49], patched.GetProperty("smsCountryCodes").EnumerateArray().Select(c => c.GetInt32()));
         Assert.True(after.Allowed);
         Assert.Null(PublicSendGuard.CheckNumber(account, "+436641234567"));
