@@ -1,3 +1,4 @@
+using Parley.Functions.Abuse;
 using Parley.Functions.Accounts;
 using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
@@ -29,6 +30,7 @@ builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
 builder.Services.AddCases();
 builder.Services.AddNotifications();
+builder.Services.AddAbuseGuard();
 builder.Services.AddCalls();
 builder.Services.AddDialogs();
 builder.Services.AddMeetings(builder.Configuration);
@@ -55,6 +57,7 @@ api.MapMeetingOperatorEndpoints();
 api.MapConversationEndpoints();
 api.MapBooking();
 api.MapPhoneCountryEndpoints();
+api.MapAbuseEndpoints();
 
 return await app.RunParleyAsync();
 

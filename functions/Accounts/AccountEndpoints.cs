@@ -81,6 +81,8 @@ public static class AccountEndpoints
                 BookingConsentText = patch.BookingConsentText is null ? account.BookingConsentText
                     : patch.BookingConsentText.Trim().Length == 0 ? null : v.Text("bookingConsentText", patch.BookingConsentText, 1000, multiLine: true),
                 EmbedOrigins = patch.EmbedOrigins is null ? account.EmbedOrigins : EmbedOrigins(v, patch.EmbedOrigins),
+                PublicMessagesPerDay = patch.PublicMessagesPerDay is null ? account.PublicMessagesPerDay : PerDay(v, patch.PublicMessagesPerDay.Value),
+                SmsCountryCodes = patch.SmsCountryCodes is null ? account.SmsCountryCodes : Abuse.SmsCountries.Validate(v, "smsCountryCodes", patch.SmsCountryCodes),
             };
             if (!v.IsValid)
             {
@@ -145,6 +147,15 @@ public static class AccountEndpoints
             v.Add("meetingOpensMinutesBefore", ServerText.L("Use a number of minutes from 0 to 120."));
         }
         return minutes;
+    }
+
+    private static int PerDay(Validation v, int messages)
+    {
+        if (messages is < 0 or > 100_000)
+        {
+            v.Add("publicMessagesPerDay", ServerText.L("Use a number of messages from 0 to 100000."));
+        }
+        return messages;
     }
 
     private static string PreferredLanguage(HttpContext http)

@@ -51,6 +51,16 @@ public sealed record Account(
 
     /// <summary>Websites (origins such as https://www.example.com) allowed to embed the account's booking pages.</summary>
     public IReadOnlyList<string> EmbedOrigins { get; init; } = [];
+    /// <summary>How many messages public pages (booking page, website chat) may cause per UTC day in all (abuse guard, default 200).</summary>
+    public int PublicMessagesPerDay { get; init; } = DefaultPublicMessagesPerDay;
+
+    /// <summary>
+    /// Country calling codes SMS caused by public pages may go to; null until an administrator sets them, meaning the
+    /// code of the account's own country (<see cref="Abuse.SmsCountries.Effective"/>).
+    /// </summary>
+    public IReadOnlyList<int>? SmsCountryCodes { get; init; }
+
+    public const int DefaultPublicMessagesPerDay = 200;
 
     /// <summary>Version of the account row; every change to who administers the account bumps it (see AccountStore).</summary>
     public ETag ETag { get; init; }

@@ -385,6 +385,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         { "ContactLine", a.ContactLine },
         { "BookingConsentText", a.BookingConsentText },
         { "EmbedOrigins", string.Join(' ', a.EmbedOrigins) },
+        { "PublicMessagesPerDay", a.PublicMessagesPerDay },
+        { "SmsCountryCodes", a.SmsCountryCodes is null ? null : string.Join(',', a.SmsCountryCodes) },
         { "CreatedAt", a.CreatedAt },
     };
 
@@ -409,6 +411,10 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         ContactLine = e.GetString("ContactLine"),
         BookingConsentText = e.GetString("BookingConsentText"),
         EmbedOrigins = (e.GetString("EmbedOrigins") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        PublicMessagesPerDay = e.GetInt32("PublicMessagesPerDay") ?? Account.DefaultPublicMessagesPerDay,
+        SmsCountryCodes = e.GetString("SmsCountryCodes") is { } codes
+            ? codes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+            : null,
     };
 
     private static TableEntity ToEntity(Operator o) => new(o.AccountId, OperatorPrefix + o.Id)

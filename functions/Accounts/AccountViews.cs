@@ -19,7 +19,9 @@ public sealed record AccountPatch(
     bool? LocationSharing = null,
     string? ContactLine = null,
     string? BookingConsentText = null,
-    IReadOnlyList<string>? EmbedOrigins = null);
+    IReadOnlyList<string>? EmbedOrigins = null,
+    int? PublicMessagesPerDay = null,
+    IReadOnlyList<int>? SmsCountryCodes = null);
 
 public sealed record AccountView(
     string Id,
@@ -37,12 +39,14 @@ public sealed record AccountView(
     bool LocationSharing,
     string? ContactLine,
     string? BookingConsentText,
-    IReadOnlyList<string> EmbedOrigins)
+    IReadOnlyList<string> EmbedOrigins,
+    int PublicMessagesPerDay,
+    IReadOnlyList<int> SmsCountryCodes)
 {
     public static AccountView From(Account a) => new(
         a.Id, a.BusinessName, a.TimeZone, a.DefaultLanguage, a.SeparateOperators,
         Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.ReminderOffsetMinutes, a.CreatedAt,
-        a.MeetingOpensMinutesBefore, a.LocationSharing, a.ContactLine, a.BookingConsentText, a.EmbedOrigins);
+        a.MeetingOpensMinutesBefore, a.LocationSharing, a.ContactLine, a.BookingConsentText, a.EmbedOrigins, a.PublicMessagesPerDay, Abuse.SmsCountries.Effective(a));
 }
 
 public sealed record OperatorView(

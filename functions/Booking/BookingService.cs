@@ -65,6 +65,11 @@ public sealed partial class BookingService(BookingCalendar calendar, Appointment
         var name = v.Text("name", request.Name, CaseRules.MaxNameLength);
         var email = v.Email("email", request.Email, required: false);
         var phone = CaseRules.Phone(v, "phone", request.Phone);
+        if (phone is not null && Abuse.PublicSendGuard.CheckNumber(account, phone) is { } refused)
+        {
+            // A number the page will not text (another country, premium rate): said now, not by a message that never comes.
+            v.Add("phone", refused);
+        }
         if (email is null && phone is null && string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.Phone))
         {
             v.Add("email", L("Enter your e-mail address or mobile number, or both."));
@@ -113,6 +118,7 @@ public sealed partial class BookingService(BookingCalendar calendar, Appointment
             answers, [page.Settings.OperatorId], language, CaseStatus.Active, null, new Dictionary<string, DateTimeOffset>(), Booker, now, now)
         {
             Metadata = metadata,
+            PublicSource = PublicSource.FromRequest(http),
         };
         var rules = page.Settings.Availability.Rules;
         var guard = new SlotGuard(rules.BufferBefore + rules.BufferAfter, BookingCalendar.DayRowKey(page, booked), async guardCt =>

@@ -71,6 +71,12 @@ public sealed record Case(
     /// <summary>Where SMS to the customer go: the visible mobile number, else the hidden SMS number (never the hidden call number).</summary>
     public string? ReachSms => Phone ?? Hidden?.SmsPhone;
 
+    /// <summary>
+    /// Set when a public page (no signed-in person) created the case, e.g. the booking page: its customer messages then
+    /// pass the abuse guard (<see cref="Abuse.PublicSendGuard"/>). Null for cases operators or integrations created.
+    /// </summary>
+    public PublicSource? PublicSource { get; init; }
+
     /// <summary>The next scheduled appointment from <paramref name="now"/> on, if any.</summary>
     public DateTimeOffset? NextAppointment(DateTimeOffset now) =>
         ScheduledAppointments.Values.Where(s => s >= now).Order().Cast<DateTimeOffset?>().FirstOrDefault();
@@ -87,6 +93,22 @@ public sealed record HiddenContact(string DialogCustomerId, string? Email, strin
 
     public HiddenContactView View() => new(DialogCustomerId,
         [.. new[] { (Email, "email"), (SmsPhone, "sms"), (CallPhone, "call") }.Where(c => c.Item1 is not null).Select(c => c.Item2)]);
+}
+
+/// <summary>
+/// Which public page created a case, and a hash of the client address it came from (never the address itself), so
+/// the abuse guard can count messages per requester long after the request.
+/// </summary>
+public sealed record PublicSource(string Kind, string ClientAddressHash)
+{
+    public const string BookingPage = "bookingPage";
+
+    /// <summary>The source of a request to a public page: the client's rate-limit key (IPv6: its /64), hashed.</summary>
+    public static PublicSource FromRequest(Microsoft.AspNetCore.Http.HttpContext http, string kind = BookingPage) =>
+        new(kind, HashClientAddress(RateLimiting.ClientAddress.RateLimitKey(http)));
+
+    /// <summary>What the guard counts a client by: the hash of its rate-limit key.</summary>
+    public static string HashClientAddress(string rateLimitKey) => SecureTokens.Hash("public-source|" + rateLimitKey);
 }
 
 /// <summary>A position the customer's browser reported (WGS 84), how exact it is, and when.</summary>

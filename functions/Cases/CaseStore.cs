@@ -204,6 +204,8 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "HiddenCallPhone", c.Hidden?.CallPhone },
         { "SharedLocation", c.SharedLocation is null ? null : JsonSerializer.Serialize(c.SharedLocation) },
         { "Metadata", c.Metadata is null ? null : JsonSerializer.Serialize(c.Metadata) },
+        { "PublicSourceKind", c.PublicSource?.Kind },
+        { "PublicSourceClient", c.PublicSource?.ClientAddressHash },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -222,6 +224,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
             : null,
         SharedLocation = e.GetString("SharedLocation") is { } location ? JsonSerializer.Deserialize<CustomerLocation>(location) : null,
         Metadata = e.GetString("Metadata") is { } metadata ? JsonSerializer.Deserialize<Dictionary<string, string>>(metadata) : null,
+        PublicSource = e.GetString("PublicSourceKind") is { } kind ? new PublicSource(kind, e.GetString("PublicSourceClient") ?? "") : null,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

@@ -24,6 +24,48 @@ public static class PhoneNumber
     /// <summary>The country a shared dialling code stands for when nothing else says (+1 → US, +44 → GB).</summary>
     public static string MainCountryOf(int diallingCode) => Util.GetRegionCodeForCountryCode(diallingCode);
 
+    /// <summary>The dialling code of an ISO 3166 country (DE → 49); 0 for an unknown country.</summary>
+    public static int DiallingCodeOf(string country) => Util.GetCountryCodeForRegion(country.ToUpperInvariant());
+
+    /// <summary>
+    /// What kind of line a stored E.164 number is by libphonenumber's metadata (mobile, fixed line, premium rate, …);
+    /// <see cref="PhoneNumberType.UNKNOWN"/> for a number outside every assigned range. Also returns its calling code.
+    /// </summary>
+    public static (int CountryCode, PhoneNumberType Type) Classify(string e164)
+    {
+        try
+        {
+            var number = Util.Parse(e164, null);
+            return (number.CountryCode, Util.GetNumberType(number));
+        }
+        catch (NumberParseException)
+        {
+            return (0, PhoneNumberType.UNKNOWN);
+        }
+    }
+
+    /// <summary>
+    /// A number as logs and abuse reports may show it: the calling code, the first three national digits and the
+    /// last two (<c>+4915112345067</c> → <c>+49 151 ****67</c>); short or unreadable numbers show less.
+    /// </summary>
+    public static string Mask(string? e164)
+    {
+        if (string.IsNullOrWhiteSpace(e164))
+        {
+            return "****";
+        }
+        try
+        {
+            var number = Util.Parse(e164, null);
+            var national = Util.GetNationalSignificantNumber(number);
+            return national.Length >= 8 ? $"+{number.CountryCode} {national[..3]} ****{national[^2..]}" : $"+{number.CountryCode} ****";
+        }
+        catch (NumberParseException)
+        {
+            return "****";
+        }
+    }
+
     public static bool IsCountry(string? country) => country is not null && Util.GetSupportedRegions().Contains(country.ToUpperInvariant());
 
     public static bool TryNormalize(string input, out string e164) => Normalize(input, null, out e164) == PhoneNumberProblem.None;

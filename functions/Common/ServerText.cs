@@ -236,5 +236,17 @@ public static class ServerText
         ["{0} moved their appointment with you to {1} at {2} ({3})."] = "{0} hat den Termin mit Ihnen auf {1} um {2} ({3}) verschoben.",
         ["{0} moved their booking to {1} at {2}"] = "{0} hat die Buchung auf {1} um {2} verschoben",
         ["Remove the angle brackets: this form takes plain text only."] = "Entfernen Sie die spitzen Klammern: Dieses Formular nimmt nur einfachen Text an.",
+        ["Use a number of messages from 0 to 100000."] = "Verwenden Sie eine Anzahl von Nachrichten von 0 bis 100000.",
+        ["Choose at most {0} country codes."] = "Wählen Sie höchstens {0} Ländervorwahlen.",
+        ["+{0} is not a country calling code."] = "+{0} ist keine Ländervorwahl.",
+        ["Text messages cannot be sent to numbers with this country code. Enter a mobile number from another country, or leave the field empty."] = "An Nummern mit dieser Ländervorwahl können keine SMS gesendet werden. Geben Sie eine Mobilnummer aus einem anderen Land ein oder lassen Sie das Feld leer.",
+        ["Enter a mobile number: text messages cannot be sent to premium-rate, shared-cost or unknown numbers."] = "Geben Sie eine Mobilnummer ein: An Mehrwert-, Shared-Cost- oder unbekannte Nummern können keine SMS gesendet werden.",
+        ["Not sent (abuse guard): the number or address cannot be used."] = "Nicht gesendet (Missbrauchsschutz): Die Nummer oder Adresse ist nicht verwendbar.",
+        ["Not sent (abuse guard): the account does not send text messages to this country code."] = "Nicht gesendet (Missbrauchsschutz): Das Konto sendet keine SMS an diese Ländervorwahl.",
+        ["Not sent (abuse guard): not a mobile number (premium-rate, shared-cost or unknown numbers get no text messages)."] = "Nicht gesendet (Missbrauchsschutz): keine Mobilnummer (Mehrwert-, Shared-Cost- und unbekannte Nummern erhalten keine SMS).",
+        ["Not sent (abuse guard): too many messages to this number or address within an hour."] = "Nicht gesendet (Missbrauchsschutz): zu viele Nachrichten an diese Nummer oder Adresse innerhalb einer Stunde.",
+        ["Not sent (abuse guard): too many messages caused from the same network within an hour."] = "Nicht gesendet (Missbrauchsschutz): zu viele Nachrichten aus demselben Netz innerhalb einer Stunde ausgelöst.",
+        ["Not sent (abuse guard): the account's daily limit of messages caused by public pages is reached."] = "Nicht gesendet (Missbrauchsschutz): Das Tageslimit des Kontos für Nachrichten, die öffentliche Seiten auslösen, ist erreicht.",
+        ["Enter country calling codes such as +49, separated by commas."] = "Geben Sie Ländervorwahlen wie +49 ein, durch Kommas getrennt.",
     };
 }

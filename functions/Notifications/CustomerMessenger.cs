@@ -1,3 +1,4 @@
+using Parley.Functions.Abuse;
 using Parley.Functions.Accounts;
 using Parley.Functions.Appointments;
 using Parley.Functions.Cases;
@@ -17,7 +18,7 @@ public sealed record CustomerContext(Case Case, Account Account, string Operator
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time, Booking.BookerLinks bookerLinks)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, PublicSendGuard guard, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time, Booking.BookerLinks bookerLinks)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -62,7 +63,10 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
     /// Sends <paramref name="kind"/> on the channels of <paramref name="channels"/> that are on (only <paramref name="only"/>
     /// when given). Message ids are "{appointment}|{purpose}|{channel}". A missing address is recorded as failed when
     /// <paramref name="recordMissing"/>. Returns the provider's unavailability (for the caller to retry later), or null
-    /// when everything was handled.
+    /// when everything was handled. Messages of a case a public page created (<see cref="Case.PublicSource"/>) pass the
+    /// abuse guard first, once per message id: a refusal is recorded as Failed with its reason; when the guard cannot
+    /// decide (its storage is unavailable) the message is held back like during a provider outage — nothing is sent,
+    /// the caller retries later, and gives up with a Failed record as for any undeliverable message.
     /// </summary>
     public async Task<ProviderUnavailableException?> SendAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, MessageFacts facts,
         InvitationRequest channels, string purpose, bool late, bool recordMissing, CancellationToken ct, MessageChannel? only = null)
@@ -88,6 +92,20 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
                 await sender.FailAsync(planned, "The case has no " + (channel == MessageChannel.Sms ? "mobile number." : "e-mail address."), ct);
                 continue;
             }
+            if (context.Case.PublicSource is { } source)
+            {
+                var check = await GuardAsync(context, source, kind, channel, to, planned.Id, ct);
+                if (check.Unavailable)
+                {
+                    unavailable = new ProviderUnavailableException(PublicSendGuard.UnavailableReason, TimeSpan.FromMinutes(1));
+                    continue;
+                }
+                if (!check.Allowed)
+                {
+                    await sender.FailAsync(planned, check.Reason!, ct);
+                    continue;
+                }
+            }
             var content = new OutgoingMessage(accountId, planned.Id, channel, to, context.GreetingName,
                 channel == MessageChannel.Sms
                     ? configuration["Communication:SmsFrom"] ?? "Parley"
@@ -104,5 +122,26 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
             }
         }
         return unavailable;
+    }
+
+    /// <summary>
+    /// The abuse guard's decision for one message of a case from a public page, taken once per message id: a message
+    /// with a record was decided before (a retry or a replay must neither count again nor be refused by its own earlier count).
+    /// </summary>
+    private async Task<SendCheck> GuardAsync(CustomerContext context, PublicSource source, MessageKind kind, MessageChannel channel, string to, string messageId, CancellationToken ct)
+    {
+        try
+        {
+            if (await messages.GetAsync(context.Account.Id, messageId, ct) is not null)
+            {
+                return SendCheck.Allow;
+            }
+        }
+        catch (Exception ex) when (Storage.StorageOutage.IsOutage(ex) && !ct.IsCancellationRequested)
+        {
+            return SendCheck.CannotDecide; // fail closed: no send without a decision
+        }
+        // Reminders are caused by the calendar, not by the requester: they count against the number and the account, not the client address.
+        return await guard.CheckAsync(context.Account, channel, to, kind == MessageKind.Reminder ? null : source.ClientAddressHash, source.Kind, messageId, ct);
     }
 }

@@ -76,6 +76,9 @@ export interface Account {
   bookingConsentText?: string | null;
   /** Websites (origins) allowed to embed the booking pages. */
   embedOrigins?: string[];
+  /** Abuse guard: messages public pages (booking page) may cause per day, and the calling codes their SMS may go to. */
+  publicMessagesPerDay: number;
+  smsCountryCodes: number[];
 }
 
 export interface Me {

@@ -32,6 +32,8 @@ export async function accountPage(ctx: Context): Promise<Node> {
           { name: "meetingOpensMinutesBefore", label: t("account.meetingOpens"), type: "number", value: String(account.meetingOpensMinutesBefore), hint: t("account.meetingOpensHint") },
           { name: "locationSharing", label: t("account.locationSharing"), type: "checkbox", value: account.locationSharing, hint: t("account.locationSharingHint") },
           { name: "contactLine", label: t("account.contactLine"), value: account.contactLine, maxLength: 200, hint: t("account.contactLineHint") },
+          { name: "publicMessagesPerDay", label: t("account.publicMessagesPerDay"), type: "number", value: String(account.publicMessagesPerDay), hint: t("account.publicMessagesPerDayHint") },
+          { name: "smsCountryCodes", label: t("account.smsCountryCodes"), value: account.smsCountryCodes.map((c) => `+${c}`).join(", "), maxLength: 400, hint: t("account.smsCountryCodesHint") },
           { name: "senderEmail", label: t("account.senderEmail"), type: "email", value: account.senderEmail, autocomplete: "off" },
           { name: "senderName", label: t("account.senderName"), value: account.senderName, maxLength: 100 },
           { name: "bookingConsentText", label: t("account.bookingConsentText"), type: "textarea", rows: 3, value: account.bookingConsentText ?? "", maxLength: 1000,
@@ -50,7 +52,17 @@ export async function accountPage(ctx: Context): Promise<Node> {
           const opens = Number(v.meetingOpensMinutesBefore);
           // One website per line; an empty consent text removes the consent checkbox from booking pages.
           const embedOrigins = String(v.embedOrigins).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
-          await api("PATCH", "/api/account", { ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes, embedOrigins });
+          const perDay = Number(v.publicMessagesPerDay);
+          // "+49, +43 41" → [49, 43, 41]; anything else is sent as -1 so the server names the field.
+          const smsCountryCodes = String(v.smsCountryCodes ?? "").split(/[\s,;]+/).filter((c) => c !== "")
+            .map((c) => (/^\+?\d{1,3}$/.test(c) ? Number(c.replace("+", "")) : -1));
+          // Sent only when changed: untouched, the list keeps following the account's country (its time zone).
+          const codesChanged = smsCountryCodes.join(",") !== account.smsCountryCodes.join(",");
+          const saved = await api<Account>("PATCH", "/api/account", {
+            ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes, embedOrigins,
+            publicMessagesPerDay: Number.isInteger(perDay) ? perDay : -1, smsCountryCodes: codesChanged ? smsCountryCodes : undefined,
+          });
+          account.smsCountryCodes = saved.smsCountryCodes;
           await ctx.refreshMe();
           return t("common.saved");
         },

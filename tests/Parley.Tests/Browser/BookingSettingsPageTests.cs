@@ -269,7 +269,7 @@ public sealed class BookingSettingsPageTests(BrowserFixture fixture)
         booker.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{Random.Shared.Next(1, 250)}");
         var slots = JsonDocument.Parse(await booker.GetStringAsync($"/api/book/{handle}/slots?length=30&from={Day(1)}&to={Day(2)}&timeZone=UTC")).RootElement;
         var first = slots.GetProperty("days")[0].GetProperty("slots")[0].GetString();
-        using var response = await booker.PostAsync($"/api/book/{handle}", System.Net.Http.Json.JsonContent.Create(new { start = first, length = 30, name, email = "berta@example.com", timeZone = "UTC", language = "en" }));
+        using var response = await booker.PostAsync($"/api/book/{handle}", System.Net.Http.Json.JsonContent.Create(new { start = first, length = 30, name, email = $"berta.{Guid.NewGuid():N}@example.com", timeZone = "UTC", language = "en" }));
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         var confirmation = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var id = confirmation.GetProperty("id").GetString()!;

@@ -132,6 +132,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["DELETE /api/dialog-settings/secret-words/{id}"] = Who.Administrator,
         ["GET /api/dialog-settings/widgets"] = Who.Administrator,
         ["GET /api/outbox"] = Who.Administrator,
+        ["GET /api/abuse/refused"] = Who.Administrator,
         ["GET /api/outbox/{id}/html"] = Who.Administrator,
     };
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Functions.Abuse;
 using Parley.Functions.Calls;
 using Parley.Functions.Identity;
 using Parley.Functions.Notifications.Providers;
@@ -14,7 +15,8 @@ namespace Parley.Tests.Security;
 /// Every route with a parameter that names a resource, whatever the parameter is called, called by account A (cookie
 /// and API key) with account B's ids, answers 404 like an unknown id, and B's data stays as it was. The matrix comes
 /// from the app's route table: a new route with any parameter fails this test until it is listed in
-/// <see cref="Resources"/> or, with the reason, in <see cref="NotTenantResources"/>.
+/// <see cref="Resources"/> or, with the reason, in <see cref="NotTenantResources"/>. Account-wide lists without an id
+/// (cases, operators, API keys, the abuse guard's refusals) are checked to hold none of B's rows.
 /// </summary>
 public sealed class IdorMatrixTests : AppTest
 {
@@ -87,6 +89,8 @@ public sealed class IdorMatrixTests : AppTest
         await App.Services.GetRequiredService<OutboxProvider>().SendAsync(new OutgoingMessage(accountB, "b-mail", MessageChannel.Email, "b@example.com", null,
             "no-reply@parley.local", null, "B's mail", "text", "<p>B's mail</p>", DateTimeOffset.UtcNow), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, (await adminB.GetAsync("/api/outbox/b-mail/html")).StatusCode);
+        // A message B's booking page would have sent to a premium-rate number: refused, listed for B's administrators only.
+        Assert.Equal(RefusalReason.NumberType, (await App.Services.GetRequiredService<PublicSendGuard>().CheckAsync(accountB, MessageChannel.Sms, "+49 900 5123456", null, CancellationToken.None)).Refusal);
         var wordB = (await ApiSession.ReadAsync(await adminB.PostAsync("/api/dialog-settings/secret-words", new { word = "b-secret" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
         using (var customer = App.NewSession())
         {
@@ -142,6 +146,8 @@ public sealed class IdorMatrixTests : AppTest
         Assert.DoesNotContain(operatorB, (await adminA.GetJsonAsync("/api/operators")).GetRawText());
         Assert.DoesNotContain(keyB.Id, (await adminA.GetJsonAsync("/api/api-keys")).GetRawText());
         Assert.Empty((await adminA.GetJsonAsync("/api/cases")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await adminA.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
+        Assert.Single((await adminB.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
         Assert.Empty((await adminA.GetJsonAsync("/api/appointments?from=2030-01-01T00:00:00Z&to=2030-01-31T00:00:00Z")).EnumerateArray());
         var caseAfter = await adminB.GetJsonAsync($"/api/cases/{caseB}");
         Assert.Equal("B's case", caseAfter.GetProperty("name").GetString());
