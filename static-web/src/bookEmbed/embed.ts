@@ -6,6 +6,7 @@
  * re-dispatched as a "parley:booked" event on the element and on window. Elements added later work too.
  * Global: ParleyBooking.open(handle, { name, email, language, metadata }).
  */
+import catalog from "./i18n/texts.json";
 import { openBookingPopup } from "./overlay";
 
 interface OpenOptions {
@@ -17,9 +18,8 @@ interface OpenOptions {
   element?: HTMLElement | null;
 }
 
-/** The popup's close button and the frame's title, in the host page's language. */
-const closeLabels: Record<string, string> = { en: "Close", de: "Schlie\u00dfen", fr: "Fermer", es: "Cerrar", it: "Chiudi", pl: "Zamknij", nl: "Sluiten" };
-const titles: Record<string, string> = { en: "Book an appointment", de: "Termin buchen", fr: "Prendre rendez-vous", es: "Reservar una cita", it: "Prenota un appuntamento", pl: "Zarezerwuj termin", nl: "Afspraak boeken" };
+/** The popup's close button and the frames' title in the host page's language (this script carries only these). */
+const texts: Record<string, { close: string; title: string }> = catalog;
 
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
@@ -35,7 +35,7 @@ const titles: Record<string, string> = { en: "Book an appointment", de: "Termin 
 
   const lang = (language?: string) => {
     const code = (language || document.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
-    return closeLabels[code] ? code : "en";
+    return texts[code] ? code : "en";
   };
 
   /** base64url of the UTF-8 JSON (names with accents survive). */
@@ -80,8 +80,8 @@ const titles: Record<string, string> = { en: "Book an appointment", de: "Termin 
     const l = lang(o.language);
     return openBookingPopup({
       src: frameUrl(handle, o),
-      title: titles[l]!,
-      closeLabel: closeLabels[l]!,
+      title: texts[l]!.title,
+      closeLabel: texts[l]!.close,
       opener: opener ?? o.element ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null),
       onFrame: (frame) => frames.set(frame, o.element ?? null),
       onClose: (frame) => frames.delete(frame),
@@ -91,7 +91,7 @@ const titles: Record<string, string> = { en: "Book an appointment", de: "Termin 
   const inline = (el: HTMLElement, handle: string) => {
     const frame = document.createElement("iframe");
     frame.src = frameUrl(handle, optionsOf(el));
-    frame.title = titles[lang(el.getAttribute("data-language") ?? undefined)]!;
+    frame.title = texts[lang(el.getAttribute("data-language") ?? undefined)]!.title;
     frame.setAttribute("data-parley-booking-frame", "inline");
     const f = frame.style;
     f.display = "block";
@@ -106,7 +106,7 @@ const titles: Record<string, string> = { en: "Book an appointment", de: "Termin 
   const floating = (el: HTMLElement) => {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = el.getAttribute("data-label") || titles[lang(el.getAttribute("data-language") ?? undefined)]!;
+    button.textContent = el.getAttribute("data-label") || texts[lang(el.getAttribute("data-language") ?? undefined)]!.title;
     button.setAttribute("aria-haspopup", "dialog");
     button.setAttribute("data-parley-booking-floating", "");
     const s = button.style;
