@@ -13,7 +13,7 @@ export async function bookingPage(root: HTMLElement, handle: string): Promise<vo
   const params = new URLSearchParams(location.search);
   const embed = readEmbed();
   const chosen = supported(params.get("lang"), embed.prefill.language, navigator.language);
-  if (embed.embed) document.body.classList.add("book-embedded");
+  if (embed.embed) document.documentElement.classList.add("book-embedded");
   // The page's settings and its language's texts load side by side.
   const loading = call<BookingPage>("GET", `/api/book/${encodeURIComponent(handle)}`);
   loading.catch(() => undefined);
@@ -152,10 +152,11 @@ class BookingFlow {
     const note = this.input("note", bt("form.note"), h("textarea", { id: "book-note", name: "note", rows: 3, maxlength: 1000 }));
     const consent = c.consentText ? this.consentField(c.consentText) : null;
     const questions = (c.questions ?? []).map((q) => this.question(q));
+    for (const field of ["email", "phone"]) this.fields.get(field)!.input.setAttribute("aria-describedby", `book-contact-hint book-${field}-error`);
     const submit = h("button", { type: "submit", class: "primary", id: "book-submit" }, bt("form.submit"));
     const back = h("button", { type: "button", class: "secondary", id: "book-back", onclick: () => this.backToTimes() }, bt("form.back"));
     const form = h("form", { id: "book-form", novalidate: true },
-      name, email, phone, h("p", { class: "hint", id: "book-contact-hint" }, bt("form.contactHint")),
+      name, h("p", { class: "hint contact-hint", id: "book-contact-hint" }, bt("form.contactHint")), email, phone,
       questions, language, note, consent, this.formAlert,
       h("div", { class: "actions" }, back, submit));
     form.addEventListener("submit", (event) => {
@@ -325,7 +326,7 @@ class BookingFlow {
         h("a", { class: "button", id: "book-done-calendar", href: booked.icsUrl, download: "booking.ics" }, bt("calendar"))),
       h("p", {}, h("a", { id: "book-done-manage", href: booked.manageUrl, ...external }, bt("done.manage"))),
       h("p", { class: "hint" }, bt("done.manageNote"))));
-    this.status.textContent = bt("done.title");
+    this.status.textContent = "";
     document.title = bt("done.title");
     heading.focus();
   }

@@ -60,7 +60,7 @@ class ManageView {
       b.canChange ? h("button", { type: "button", id: "manage-reschedule", onclick: () => this.reschedule() }, bt("manage.reschedule")) : null,
       b.canChange ? h("button", { type: "button", class: "danger", id: "manage-cancel", onclick: () => this.cancel() }, bt("manage.cancel")) : null,
       h("a", { class: "button secondary", id: "manage-calendar", href: `${this.base}/calendar.ics`, download: "booking.ics" }, bt("calendar")));
-    this.status.textContent = message ?? "";
+    this.say(message, "success");
     this.panel.hidden = true;
     replace(this.panel);
     const heading = h("h1", { id: "manage-title", tabindex: "-1" }, bt("manage.title"));
@@ -73,6 +73,11 @@ class ManageView {
         this.status, notes, actions, this.panel),
       h("footer", { class: "book-footer" }, bt("footer")));
     if (message) heading.focus();
+  }
+
+  /** A message in the live region (moved, cancelled, taken), or none. */
+  private say(message: string | null, kind: "success" | "error"): void {
+    replace(this.status, message ? h("p", { class: `alert ${kind}` }, message) : null);
   }
 
   private when(iso: string): string {
@@ -116,7 +121,7 @@ class ManageView {
             confirmBox.hidden = true;
             choose.hidden = false;
             picker.showDay(day, error.problem.slots ?? []);
-            this.status.textContent = bt("taken");
+            this.say(bt("taken"), "error");
             picker.focus();
             return;
           }
@@ -131,7 +136,7 @@ class ManageView {
         h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", id: "manage-reschedule-back", onclick: () => { confirmBox.hidden = true; choose.hidden = false; picker.focus(); } }, bt("form.back")),
           submit));
-      this.status.textContent = "";
+      this.say(null, "success");
       choose.hidden = true;
       confirmBox.hidden = false;
       heading.focus();

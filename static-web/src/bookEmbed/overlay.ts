@@ -115,7 +115,8 @@ export function openBookingPopup(options: PopupOptions): () => void {
   doc.addEventListener("focusin", onFocus, true);
   doc.body.appendChild(backdrop);
   options.onFrame?.(frame);
-  frame.focus();
+  // The dialog's first control takes focus (focusing into a frame that is still loading is not reliable); Tab goes on into the page.
+  close.focus();
   openPopup = shut;
   return shut;
 }
