@@ -1,6 +1,7 @@
 using Parley.Functions.Accounts;
 using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
+using Parley.Functions.Booking;
 using Parley.Functions.Calls;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
@@ -31,6 +32,7 @@ builder.Services.AddNotifications();
 builder.Services.AddCalls();
 builder.Services.AddDialogs();
 builder.Services.AddMeetings(builder.Configuration);
+builder.Services.AddBooking();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -51,6 +53,7 @@ api.MapDialogs();
 api.MapMeetingEndpoints();
 api.MapMeetingOperatorEndpoints();
 api.MapConversationEndpoints();
+api.MapBooking();
 api.MapPhoneCountryEndpoints();
 
 return await app.RunParleyAsync();

@@ -78,6 +78,9 @@ public static class AccountEndpoints
                 MeetingOpensMinutesBefore = patch.MeetingOpensMinutesBefore is null ? account.MeetingOpensMinutesBefore : OpensBefore(v, patch.MeetingOpensMinutesBefore.Value),
                 LocationSharing = patch.LocationSharing ?? account.LocationSharing,
                 ContactLine = patch.ContactLine is null ? account.ContactLine : patch.ContactLine.Trim().Length == 0 ? null : v.Text("contactLine", patch.ContactLine, 200),
+                BookingConsentText = patch.BookingConsentText is null ? account.BookingConsentText
+                    : patch.BookingConsentText.Trim().Length == 0 ? null : v.Text("bookingConsentText", patch.BookingConsentText, 1000, multiLine: true),
+                EmbedOrigins = patch.EmbedOrigins is null ? account.EmbedOrigins : EmbedOrigins(v, patch.EmbedOrigins),
             };
             if (!v.IsValid)
             {
@@ -92,6 +95,37 @@ public static class AccountEndpoints
                 // Someone changed the account meanwhile (e.g. an operator's role): apply the patch to the new state.
             }
         }
+    }
+
+    public const int MaxEmbedOrigins = 20;
+
+    /// <summary>
+    /// Origins that may embed booking pages: https://host[:port], or http on this machine (localhost, 127.0.0.1) for
+    /// trying it out. Stored lower-case without a trailing slash, as browsers send them.
+    /// </summary>
+    private static IReadOnlyList<string> EmbedOrigins(Validation v, IReadOnlyList<string> origins)
+    {
+        var result = new List<string>();
+        if (origins.Count > MaxEmbedOrigins)
+        {
+            v.Add("embedOrigins", L("List at most {0} websites.", MaxEmbedOrigins));
+            return result;
+        }
+        foreach (var raw in origins)
+        {
+            if (!Uri.TryCreate((raw ?? "").Trim(), UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0
+                || uri.UserInfo.Length > 0 || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
+            {
+                v.Add("embedOrigins", L("Enter websites as https://www.example.com (no path)."));
+                return result;
+            }
+            var origin = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+            if (!result.Contains(origin))
+            {
+                result.Add(origin);
+            }
+        }
+        return result;
     }
 
     /// <summary>Up to 5 distinct offsets from 5 minutes to 30 days; an empty list switches reminders off.</summary>

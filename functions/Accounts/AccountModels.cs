@@ -46,6 +46,12 @@ public sealed record Account(
     /// <summary>How customers reach the business (shown with a cancelled meeting), e.g. "Call us on +49 30 1234567".</summary>
     public string? ContactLine { get; init; }
 
+    /// <summary>Shown on booking pages next to a checkbox the booker must tick (privacy notice, terms); none when null.</summary>
+    public string? BookingConsentText { get; init; }
+
+    /// <summary>Websites (origins such as https://www.example.com) allowed to embed the account's booking pages.</summary>
+    public IReadOnlyList<string> EmbedOrigins { get; init; } = [];
+
     /// <summary>Version of the account row; every change to who administers the account bumps it (see AccountStore).</summary>
     public ETag ETag { get; init; }
 }

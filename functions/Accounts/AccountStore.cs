@@ -383,6 +383,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         { "MeetingOpensMinutesBefore", a.MeetingOpensMinutesBefore },
         { "LocationSharing", a.LocationSharing },
         { "ContactLine", a.ContactLine },
+        { "BookingConsentText", a.BookingConsentText },
+        { "EmbedOrigins", string.Join(' ', a.EmbedOrigins) },
         { "CreatedAt", a.CreatedAt },
     };
 
@@ -405,6 +407,8 @@ public sealed class AccountStore(StorageAccount storage, TimeProvider time, Micr
         MeetingOpensMinutesBefore = e.GetInt32("MeetingOpensMinutesBefore") ?? 10,
         LocationSharing = e.GetBoolean("LocationSharing") ?? false,
         ContactLine = e.GetString("ContactLine"),
+        BookingConsentText = e.GetString("BookingConsentText"),
+        EmbedOrigins = (e.GetString("EmbedOrigins") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
     };
 
     private static TableEntity ToEntity(Operator o) => new(o.AccountId, OperatorPrefix + o.Id)

@@ -17,7 +17,9 @@ public sealed record AccountPatch(
     IReadOnlyList<int>? ReminderOffsetMinutes = null,
     int? MeetingOpensMinutesBefore = null,
     bool? LocationSharing = null,
-    string? ContactLine = null);
+    string? ContactLine = null,
+    string? BookingConsentText = null,
+    IReadOnlyList<string>? EmbedOrigins = null);
 
 public sealed record AccountView(
     string Id,
@@ -33,12 +35,14 @@ public sealed record AccountView(
     DateTimeOffset CreatedAt,
     int MeetingOpensMinutesBefore,
     bool LocationSharing,
-    string? ContactLine)
+    string? ContactLine,
+    string? BookingConsentText,
+    IReadOnlyList<string> EmbedOrigins)
 {
     public static AccountView From(Account a) => new(
         a.Id, a.BusinessName, a.TimeZone, a.DefaultLanguage, a.SeparateOperators,
         Wire.Name(a.MeetingMode), Wire.Name(a.PinPolicy), a.SenderEmail, a.SenderName, a.ReminderOffsetMinutes, a.CreatedAt,
-        a.MeetingOpensMinutesBefore, a.LocationSharing, a.ContactLine);
+        a.MeetingOpensMinutesBefore, a.LocationSharing, a.ContactLine, a.BookingConsentText, a.EmbedOrigins);
 }
 
 public sealed record OperatorView(

@@ -408,7 +408,7 @@ public static class AppointmentEndpoints
     /// keeps its id on the request for <see cref="NotifyAsync"/>. When storage is unreachable the request ends here with
     /// 503, before anything is written; the outage is logged once, like every other (<see cref="Storage.StorageOutage"/>).
     /// </summary>
-    private static async Task<IResult?> HandOverAsync(AppointmentMessages messages, HttpContext http, string accountId, string appointmentId, int fromHistoryIndex)
+    internal static async Task<IResult?> HandOverAsync(AppointmentMessages messages, HttpContext http, string accountId, string appointmentId, int fromHistoryIndex)
     {
         try
         {
@@ -423,7 +423,7 @@ public static class AppointmentEndpoints
     }
 
     /// <summary>The write is done: the messages instance started by <see cref="HandOverAsync"/> sends now (if this fails, after its wait).</summary>
-    private static Task NotifyAsync(AppointmentMessages messages, HttpContext http) =>
+    internal static Task NotifyAsync(AppointmentMessages messages, HttpContext http) =>
         http.Items[typeof(AppointmentMessages)] is string instanceId ? messages.WrittenAsync(instanceId) : Task.CompletedTask;
 
     private static HistoryEntry Entry(string action, Tenant tenant, TimeProvider time, string? reason) =>

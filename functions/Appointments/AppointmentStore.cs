@@ -37,6 +37,11 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
 
     private TableClient Table => cases.Table;
 
+    /// <summary>Raised after every committed booking, move or cancellation, with the account and the operators whose time changed.</summary>
+    public event Action<string, IReadOnlyList<string>>? Written;
+
+    private void Wrote(string accountId, IEnumerable<string> operatorIds) => Written?.Invoke(accountId, operatorIds.Distinct().ToList());
+
     public async Task<Appointment?> GetAsync(Tenant tenant, string id, CancellationToken ct)
     {
         if (!Accounts.AccountStore.IsId(id))
@@ -99,6 +104,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             try
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
+                Wrote(tenant.AccountId, appointment.OperatorIds);
                 return (after with { ETag = actions[0].Entity.ETag }, appointment with { ETag = actions[caseActionCount].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -109,22 +115,26 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
     }
 
     /// <summary>Creates a case together with its first appointment, atomically.</summary>
-    public async Task<(Case Case, Appointment Appointment)> CreateCaseAndBookAsync(Tenant tenant, Case draft, Func<Case, Appointment> build, CancellationToken ct)
+    public async Task<(Case Case, Appointment Appointment)> CreateCaseAndBookAsync(Tenant tenant, Case draft, Func<Case, Appointment> build, CancellationToken ct, SlotGuard? guard = null)
     {
         for (var attempt = 0; ; attempt++)
         {
             var probe = build(draft);
             await links.RegisterAsync(probe.JoinToken, tenant.AccountId, probe.Id, ct);
-            var slots = await ReadSlotsAsync(tenant, probe.OperatorIds, probe.Start, probe.End, ct);
-            EnsureFree(slots, probe, ignore: null);
+            var guarded = await GuardAsync(tenant, guard, ct);
+            var pad = guard?.Padding ?? TimeSpan.Zero;
+            var slots = await ReadSlotsAsync(tenant, probe.OperatorIds, probe.Start - pad, probe.End + pad, ct);
+            EnsureFree(slots, probe, ignore: null, pad);
             Appointment? booked = null;
             try
             {
                 var created = await cases.CreateAsync(tenant, draft with { ScheduledAppointments = With(draft.ScheduledAppointments, probe) }, c =>
                 {
                     booked = build(c) with { Id = probe.Id, JoinToken = probe.JoinToken, Pin = probe.Pin };
-                    return [.. AddActions(booked, c), .. SlotActions(slots, remove: null, add: booked)];
+                    var slotActions = SlotActions(slots, remove: null, add: booked).ToList();
+                    return [.. AddActions(booked, c), .. slotActions, .. GuardActions(tenant, slots, slotActions, booked, pad, guarded)];
                 }, ct);
+                Wrote(tenant.AccountId, booked!.OperatorIds);
                 return (created, booked!);
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -137,7 +147,8 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
     /// Moves and/or changes an appointment; the old slot claims are released and the new ones taken in one transaction.
     /// <paramref name="known"/> is the appointment and case as the caller just read them (first attempt only).
     /// </summary>
-    public async Task<(Case Case, Appointment Appointment)> RescheduleAsync(Tenant tenant, (Appointment Appointment, Case Case) known, Func<Appointment, Appointment> change, CancellationToken ct)
+    public async Task<(Case Case, Appointment Appointment)> RescheduleAsync(Tenant tenant, (Appointment Appointment, Case Case) known, Func<Appointment, Appointment> change, CancellationToken ct,
+        SlotGuard? guard = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -150,16 +161,21 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             await links.RegisterAsync(after.JoinToken, tenant.AccountId, after.Id, ct); // also gives links of older appointments their lookup row
             var caseAfter = c with { ScheduledAppointments = With(c.ScheduledAppointments, after), UpdatedAt = time.GetUtcNow() };
             var operators = before.OperatorIds.Union(after.OperatorIds).ToList();
-            var slots = await ReadSlotsAsync(tenant, operators, Min(before.Start, after.Start), Max(before.End, after.End), ct);
-            EnsureFree(slots, after, ignore: before.Id);
+            var guarded = await GuardAsync(tenant, guard, ct);
+            var pad = guard?.Padding ?? TimeSpan.Zero;
+            var slots = await ReadSlotsAsync(tenant, operators, Min(before.Start, after.Start - pad), Max(before.End, after.End + pad), ct);
+            EnsureFree(slots, after, ignore: before.Id, pad);
             var actions = new List<TableTransactionAction>(cases.SaveActions(c, caseAfter));
             var apptIndex = actions.Count;
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(after), before.ETag));
             actions.AddRange(CalendarActions(before, after, caseAfter));
-            actions.AddRange(SlotActions(slots, remove: before, add: after));
+            var slotActions = SlotActions(slots, remove: before, add: after).ToList();
+            actions.AddRange(slotActions);
+            actions.AddRange(GuardActions(tenant, slots, slotActions, after, pad, guarded));
             try
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
+                Wrote(tenant.AccountId, operators);
                 return (caseAfter with { ETag = actions[0].Entity.ETag }, after with { ETag = actions[apptIndex].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -194,6 +210,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             try
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
+                Wrote(tenant.AccountId, before.OperatorIds);
                 return after with { ETag = actions[apptIndex].Entity.ETag };
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -273,14 +290,15 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
         return slots;
     }
 
-    private static void EnsureFree(Dictionary<string, Slot> slots, Appointment a, string? ignore)
+    private static void EnsureFree(Dictionary<string, Slot> slots, Appointment a, string? ignore, TimeSpan pad = default)
     {
+        var (start, end) = (a.Start - pad, a.End + pad);
         foreach (var op in a.OperatorIds)
         {
-            foreach (var hour in Hours(a.Start, a.End))
+            foreach (var hour in Hours(start, end))
             {
                 if (slots.TryGetValue(SlotKey(op, hour), out var slot)
-                    && slot.Intervals.FirstOrDefault(i => i.A != ignore && i.S < a.End.UtcTicks && a.Start.UtcTicks < i.E) is { } clash)
+                    && slot.Intervals.FirstOrDefault(i => i.A != ignore && i.S < end.UtcTicks && start.UtcTicks < i.E) is { } clash)
                 {
                     throw new OverlapException(op, new DateTimeOffset(clash.S, TimeSpan.Zero), new DateTimeOffset(clash.E, TimeSpan.Zero));
                 }
@@ -334,6 +352,58 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             {
                 yield return new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, slot!.ETag);
             }
+        }
+    }
+
+    /// <summary>Reads the guard's serialising row (its ETag is what the transaction is conditioned on), then runs its re-check.</summary>
+    private async Task<TableEntity?> GuardAsync(Tenant tenant, SlotGuard? guard, CancellationToken ct)
+    {
+        if (guard is null)
+        {
+            return null;
+        }
+        var row = guard.RowKey is { } key
+            ? await Table.GetEntityOrNullAsync(tenant.AccountId, key, cancellationToken: ct) ?? new TableEntity(tenant.AccountId, key)
+            : null;
+        if (guard.Recheck is { } recheck)
+        {
+            await recheck(ct);
+        }
+        return row;
+    }
+
+    /// <summary>
+    /// What makes a guarded booking safe under concurrency: every slot row of the padded range that the booking itself does
+    /// not rewrite is rewritten unchanged under its ETag (or added empty), and the guard's row is rewritten under its ETag —
+    /// so any booking that committed meanwhile near this one, or on the same guarded day, fails this transaction.
+    /// </summary>
+    private static IEnumerable<TableTransactionAction> GuardActions(Tenant tenant, Dictionary<string, Slot> slots, List<TableTransactionAction> written, Appointment a, TimeSpan pad,
+        TableEntity? guardRow)
+    {
+        if (pad > TimeSpan.Zero)
+        {
+            var touched = written.Select(w => w.Entity.RowKey).ToHashSet(StringComparer.Ordinal);
+            foreach (var op in a.OperatorIds)
+            {
+                foreach (var hour in Hours(a.Start - pad, a.End + pad))
+                {
+                    var key = SlotKey(op, hour);
+                    if (!touched.Add(key))
+                    {
+                        continue;
+                    }
+                    yield return slots.TryGetValue(key, out var slot)
+                        ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity(tenant.AccountId, key) { { "Intervals", JsonSerializer.Serialize(slot.Intervals) } }, slot.ETag)
+                        : new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(tenant.AccountId, key) { { "Intervals", "[]" } });
+                }
+            }
+        }
+        if (guardRow is not null)
+        {
+            var next = new TableEntity(tenant.AccountId, guardRow.RowKey) { { "Changes", (guardRow.GetInt64("Changes") ?? 0) + 1 } };
+            yield return guardRow.ETag == default
+                ? new TableTransactionAction(TableTransactionActionType.Add, next)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, next, guardRow.ETag);
         }
     }
 
@@ -446,3 +516,11 @@ public sealed class OverlapException(string operatorId, DateTimeOffset start, Da
 }
 
 public sealed class AppointmentCancelledException() : Exception("The appointment is cancelled.");
+
+/// <summary>
+/// Extra conditions of a booking made by a customer (see Booking/): <paramref name="Padding"/> keeps that much time free on
+/// both sides (the operator's buffers), <paramref name="RowKey"/> names a row every such booking of the same operator and
+/// day rewrites (so daily caps hold under concurrency), and <paramref name="Recheck"/> runs after that row is read on every
+/// attempt (it throws when the time is no longer bookable).
+/// </summary>
+public sealed record SlotGuard(TimeSpan Padding, string? RowKey, Func<CancellationToken, Task>? Recheck);

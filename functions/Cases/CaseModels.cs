@@ -59,6 +59,9 @@ public sealed record Case(
     /// </summary>
     public HiddenContact? Hidden { get; init; }
 
+    /// <summary>What the website that embedded a booking page passed along (e.g. its own customer id); shown, never interpreted.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
     /// <summary>Where e-mails to the customer go: the visible address, else the hidden one.</summary>
     public string? ReachEmail => Email ?? Hidden?.Email;
 
@@ -142,13 +145,15 @@ public sealed record CaseView(
     HiddenContactView? ContactHidden,
     string? PhoneDisplay,
     CustomerLocationView? SharedLocation = null,
-    string? WaitingAppointmentId = null)
+    string? WaitingAppointmentId = null,
+    IReadOnlyDictionary<string, string>? Metadata = null)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
         c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View(),
-        PhoneNumber.Display(c.Phone), c.SharedLocation is { } l ? new CustomerLocationView(l.Latitude, l.Longitude, l.AccuracyMeters, l.At, l.MapUrl) : null);
+        PhoneNumber.Display(c.Phone), c.SharedLocation is { } l ? new CustomerLocationView(l.Latitude, l.Longitude, l.AccuracyMeters, l.At, l.MapUrl) : null,
+        Metadata: c.Metadata);
 }
 
 public sealed record CustomerLocationView(double Latitude, double Longitude, double? AccuracyMeters, DateTimeOffset At, string MapUrl);

@@ -203,6 +203,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "HiddenSmsPhone", c.Hidden?.SmsPhone },
         { "HiddenCallPhone", c.Hidden?.CallPhone },
         { "SharedLocation", c.SharedLocation is null ? null : JsonSerializer.Serialize(c.SharedLocation) },
+        { "Metadata", c.Metadata is null ? null : JsonSerializer.Serialize(c.Metadata) },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -220,6 +221,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
             ? new HiddenContact(from, e.GetString("HiddenEmail"), e.GetString("HiddenSmsPhone"), e.GetString("HiddenCallPhone"))
             : null,
         SharedLocation = e.GetString("SharedLocation") is { } location ? JsonSerializer.Deserialize<CustomerLocation>(location) : null,
+        Metadata = e.GetString("Metadata") is { } metadata ? JsonSerializer.Deserialize<Dictionary<string, string>>(metadata) : null,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

@@ -53,7 +53,8 @@ public static partial class CustomFieldEndpoints
             return TypedResults.NotFound();
         }
         var v = new Validation();
-        var merged = new CustomFieldRequest(key, request.Label ?? current.Label, request.Type ?? Wire.Name(current.Type), request.Choices ?? current.Choices, request.Required ?? current.Required);
+        var merged = new CustomFieldRequest(key, request.Label ?? current.Label, request.Type ?? Wire.Name(current.Type), request.Choices ?? current.Choices, request.Required ?? current.Required,
+            request.AskWhenBooking ?? current.AskWhenBooking);
         var definition = Build(v, merged, key, current.Order);
         if (!v.IsValid)
         {
@@ -118,7 +119,7 @@ public static partial class CustomFieldEndpoints
         {
             v.Add("choices", L("Use at most 50 choices of at most 60 characters."));
         }
-        return v.IsValid ? new CustomFieldDefinition(key, label!, type, type == CustomFieldType.Choice ? choices : [], request.Required ?? false, false, order) : null;
+        return v.IsValid ? new CustomFieldDefinition(key, label!, type, type == CustomFieldType.Choice ? choices : [], request.Required ?? false, false, order) { AskWhenBooking = request.AskWhenBooking ?? false } : null;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]

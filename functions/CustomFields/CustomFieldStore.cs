@@ -29,7 +29,7 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
             list.Add(new CustomFieldDefinition(
                 e.RowKey[Prefix.Length..], e.GetString("Label")!, Enum.Parse<CustomFieldType>(e.GetString("Type")!),
                 JsonSerializer.Deserialize<string[]>(e.GetString("Choices") ?? "[]")!, e.GetBoolean("Required") ?? false,
-                e.GetBoolean("Archived") ?? false, e.GetInt32("Order") ?? 0));
+                e.GetBoolean("Archived") ?? false, e.GetInt32("Order") ?? 0) { AskWhenBooking = e.GetBoolean("AskWhenBooking") ?? false });
         }
         var ordered = list.OrderBy(d => d.Order).ThenBy(d => d.Key, StringComparer.Ordinal).ToList();
         cache.Set(CacheKey(tenant), (IReadOnlyList<CustomFieldDefinition>)ordered, CacheFor);
@@ -60,6 +60,7 @@ public sealed class CustomFieldStore(StorageAccount storage, IMemoryCache cache)
             { "Choices", JsonSerializer.Serialize(definition.Choices) },
             { "Required", definition.Required },
             { "Archived", definition.Archived },
+            { "AskWhenBooking", definition.AskWhenBooking },
             { "Order", definition.Order },
         };
 

@@ -62,7 +62,7 @@ public static class HostingExtensions
         {
             var files = new PhysicalFileProvider(root);
             // The dashboard's client-side routes (/sign-in, /settings/…) load index.html; /api and other methods never do.
-            app.Use((context, next) =>
+            app.Use(async (context, next) =>
             {
                 var path = context.Request.Path;
                 if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
@@ -83,12 +83,23 @@ public static class HostingExtensions
                             SecurityHeaders.AllowAcsCalling(context.Response);
                         }
                     }
+                    else if (path.StartsWithSegments("/book", out var handle) && handle.Value is { Length: > 1 } && !handle.Value[1..].Contains('/'))
+                    {
+                        // A booking page: framable by the websites its account allows (and nobody else).
+                        context.Request.Path = "/book.html";
+                        var page = await context.RequestServices.GetRequiredService<Booking.BookingCalendar>().FindAsync(handle.Value[1..].ToLowerInvariant(), context.RequestAborted);
+                        SecurityHeaders.AllowFramingBy(context.Response, page?.Account.EmbedOrigins ?? []);
+                    }
+                    else if (path.Equals("/booking", StringComparison.OrdinalIgnoreCase))
+                    {
+                        context.Request.Path = "/book.html"; // the booker's own link: the same page, in its "manage" view
+                    }
                     else
                     {
                         context.Request.Path = "/index.html";
                     }
                 }
-                return next(context);
+                await next(context);
             });
             app.UseStaticFiles(new StaticFileOptions
             {

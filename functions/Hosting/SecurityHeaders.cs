@@ -23,6 +23,17 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
         response.Headers.Remove("X-Frame-Options");
     }
 
+    /// <summary>For a booking page: framable by the account's own websites only (none listed: by nobody).</summary>
+    public static void AllowFramingBy(HttpResponse response, IReadOnlyList<string> origins)
+    {
+        if (origins.Count == 0)
+        {
+            return;
+        }
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("frame-ancestors 'none'", "frame-ancestors 'self' " + string.Join(' ', origins), StringComparison.Ordinal);
+        response.Headers.Remove("X-Frame-Options");
+    }
+
     /// <summary>
     /// The meeting page when video runs on Azure Communication Services: the Calling SDK talks to Communication Services'
     /// and its signalling hosts over HTTPS and WebSockets and uses blob workers. Taken from the hosts named in the SDK

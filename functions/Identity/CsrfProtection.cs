@@ -9,7 +9,9 @@ namespace Parley.Functions.Identity;
 /// Together with SameSite=Strict cookies this covers old and new browsers alike. <c>/api/acs</c> is exempt: Communication
 /// Services' webhooks carry no cookies and are authenticated by their own secrets. So is <c>/api/meet</c>, the meeting
 /// room: it reads no cookie at all (the meeting session travels in a header, or in the body of the page-hide beacon,
-/// which cannot set headers), so a forged cross-site request has nothing to ride on.
+/// which cannot set headers), so a forged cross-site request has nothing to ride on. The public booking API
+/// (<c>/api/book</c>, <c>/api/booking</c>) likewise reads no cookie: a booking page is anonymous and the booker's link
+/// is its own credential.
 /// </summary>
 public sealed class CsrfProtection(RequestDelegate next)
 {
@@ -18,7 +20,8 @@ public sealed class CsrfProtection(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !request.Path.StartsWithSegments("/api/meet") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+        if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !request.Path.StartsWithSegments("/api/meet")
+            && !request.Path.StartsWithSegments("/api/book") && !request.Path.StartsWithSegments("/api/booking") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();

@@ -8,7 +8,7 @@ namespace Parley.Functions.Notifications;
 public sealed record AppointmentMessagesInput(string AccountId, string AppointmentId, int FromIndex, TimeSpan HandOverWait);
 
 /// <summary>One history entry and what it means for the customer.</summary>
-public sealed record PlannedEntry(int Index, MessageKind Kind, List<MessageChannel> Channels, bool StartsReminders, bool EndsReminders);
+public sealed record PlannedEntry(int Index, MessageKind Kind, List<MessageChannel> Channels, bool StartsReminders, bool EndsReminders, bool AlertsOperators = false);
 
 /// <summary>One message of one entry on one channel; <see cref="Attempt"/> counts provider outages.</summary>
 public sealed record EntryMessage(string AccountId, string AppointmentId, int Index, MessageChannel Channel, int Attempt, string? FailReason = null);
@@ -27,6 +27,7 @@ public sealed record SendOutcome(bool Unavailable, TimeSpan? RetryAfter = null, 
 /// notice, cancelled → cancellation, invitations resent → invitation; on the channels the entry asked for.</item>
 /// <item><b>Reminders.</b> A move or a cancellation ends the reminder instances of the earlier times; a new time starts
 /// the <see cref="ReminderOrchestrator"/> for it.</item>
+/// <item><b>Operators</b> hear by e-mail of a booking, move or cancellation a booker made on a booking page.</item>
 /// <item><b>Send</b>, each channel on its own: a provider outage waits for the provider's <c>Retry-After</c> (or 30 s,
 /// 1 min, 2 min … up to 2 hours) and tries again, the message marked late; after <see cref="MaxAttempts"/> it is marked
 /// failed. A send that keeps failing for another reason is marked failed after the activity's own retries.</item>
@@ -57,6 +58,10 @@ public sealed class AppointmentMessagesOrchestrator : TaskOrchestrator<Appointme
                 await context.CallActivityAsync(nameof(ReplanRemindersActivity), new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, default, 0), ActivityRetry.Transient);
             }
             await Task.WhenAll(entry.Channels.Select(channel => DeliverAsync(context, new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, channel, 0))));
+            if (entry.AlertsOperators)
+            {
+                await context.CallActivityAsync<int>(nameof(Booking.BookingAlertActivity), new EntryMessage(input.AccountId, input.AppointmentId, entry.Index, MessageChannel.Email, 0), ActivityRetry.Transient);
+            }
         }
         return entries.Count;
     }

@@ -17,7 +17,7 @@ public sealed record CustomerContext(Case Case, Account Account, string Operator
 /// Writes to the customer of an appointment, shared by the invitation and reminder workflows: loads case, account
 /// and operator, renders the template, and sends on each requested channel through the idempotent sender.
 /// </summary>
-public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time)
+public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, AppointmentStore appointments, MessageTemplates templates, NotificationSender sender, MessageStore messages, Hosting.PublicUrl publicUrl, IConfiguration configuration, TimeProvider time, Booking.BookerLinks bookerLinks)
 {
     public async Task<CustomerContext?> LoadAsync(Tenant tenant, Appointment appointment, CancellationToken ct)
     {
@@ -67,6 +67,11 @@ public sealed class CustomerMessenger(AccountStore accounts, CaseStore cases, Ap
     public async Task<ProviderUnavailableException?> SendAsync(string accountId, Appointment appointment, CustomerContext context, MessageKind kind, MessageFacts facts,
         InvitationRequest channels, string purpose, bool late, bool recordMissing, CancellationToken ct, MessageChannel? only = null)
     {
+        if (appointment.History.FirstOrDefault()?.By == Booking.BookingService.Booker)
+        {
+            // Booked on a booking page: the booker's own links to change it and to add it to their calendar.
+            facts = facts with { ManageUrl = bookerLinks.ManageUrl(accountId, appointment.Id), CalendarUrl = bookerLinks.CalendarUrl(accountId, appointment.Id) };
+        }
         var rendered = templates.Render(kind, facts);
         var now = time.GetUtcNow();
         ProviderUnavailableException? unavailable = null;

@@ -15,6 +15,7 @@ public enum MessageKind
     DialogAlert,
     DialogAnswer,
     OperatorInvitation,
+    BookingAlert,
 }
 
 /// <summary>What a message is about; every value is data from people and is encoded wherever it lands. No case name = a neutral greeting.</summary>
@@ -27,7 +28,14 @@ public sealed record MessageFacts(
     string TimeZone,
     string JoinUrl,
     string? Pin,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>A booking made on a booking page: the booker's own link to move or cancel it.</summary>
+    public string? ManageUrl { get; init; }
+
+    /// <summary>A booking made on a booking page: its "add to calendar" file.</summary>
+    public string? CalendarUrl { get; init; }
+}
 
 /// <summary>What an operator invitation says; names are data from people and encoded in the HTML part.</summary>
 public sealed record OperatorInvitationFacts(string Language, string BusinessName, string OperatorName, string Email, string InvitedBy,
@@ -81,14 +89,26 @@ public sealed partial class MessageTemplates
         {
             lines.Add(Text(catalog, "pinLine"));
         }
+        // Booker's links: plain text in both parts (the text part shows the URL, the HTML part links it).
+        var bookerLinks = new List<(string Label, string Url)>();
+        if (kind != MessageKind.Cancellation && facts.CalendarUrl is not null)
+        {
+            bookerLinks.Add((Text(catalog, "calendarLink"), facts.CalendarUrl));
+        }
+        if (kind != MessageKind.Cancellation && facts.ManageUrl is not null)
+        {
+            bookerLinks.Add((Text(catalog, "manageLink"), facts.ManageUrl));
+        }
         var text = string.Join("\n\n", lines.Select(l => Fill(l, values, encode: false)))
             + (kind != MessageKind.Cancellation ? $"\n\n{Fill(Text(catalog, "linkLabel"), values, false)}: {facts.JoinUrl}" : "")
+            + string.Concat(bookerLinks.Select(l => $"\n\n{l.Label}: {l.Url}"))
             + "\n\n" + Fill(Text(catalog, "signature"), values, false);
         var html = "<!doctype html><html lang=\"" + language + "\"><body style=\"font-family:Arial,sans-serif;color:#1c2433;line-height:1.5\">"
             + string.Concat(lines.Select(l => "<p>" + Fill(l, values, encode: true) + "</p>"))
             + (kind != MessageKind.Cancellation
                 ? $"<p><a href=\"{HtmlEncoder.Default.Encode(facts.JoinUrl)}\" style=\"background:#2b59c3;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">{Fill(Text(catalog, "linkLabel"), values, true)}</a></p>"
                 : "")
+            + string.Concat(bookerLinks.Select(l => $"<p><a href=\"{HtmlEncoder.Default.Encode(l.Url)}\">{HtmlEncoder.Default.Encode(l.Label)}</a></p>"))
             + "<p>" + Fill(Text(catalog, "signature"), values, true) + "</p></body></html>";
         return new RenderedMessage(
             Fill(Text(section, "subject"), values, encode: false),

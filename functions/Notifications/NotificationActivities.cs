@@ -43,7 +43,8 @@ public sealed class PlanAppointmentMessagesActivity(AppointmentStore appointment
                 channels.Add(MessageChannel.Sms);
             }
             var startsReminders = entry.Action is "scheduled" or "rescheduled" && channels.Count > 0;
-            planned.Add(new PlannedEntry(index, kind.Value, channels, startsReminders, EndsReminders: entry.Action is "rescheduled" or "cancelled"));
+            planned.Add(new PlannedEntry(index, kind.Value, channels, startsReminders, EndsReminders: entry.Action is "rescheduled" or "cancelled",
+                AlertsOperators: Booking.BookingAlertActivity.Applies(entry)));
         }
         return planned;
     }

@@ -72,6 +72,10 @@ export interface Account {
   meetingOpensMinutesBefore: number;
   locationSharing: boolean;
   contactLine: string | null;
+  /** Shown above the booking form's consent checkbox (null: no consent checkbox). */
+  bookingConsentText?: string | null;
+  /** Websites (origins) allowed to embed the booking pages. */
+  embedOrigins?: string[];
 }
 
 export interface Me {
@@ -129,6 +133,8 @@ export interface CustomField {
   type: "text" | "number" | "date" | "choice";
   choices: string[];
   required: boolean;
+  /** Asked on the booking page (docs/booking.md). */
+  askWhenBooking?: boolean;
 }
 
 export interface Appointment {
@@ -144,7 +150,8 @@ export interface Appointment {
   pin: string | null;
   joinUrl: string;
   status: "scheduled" | "cancelled";
-  history: { at: string; action: string; reason: string | null }[];
+  /** `by`: an operator id, "api:<key id>", "system", or "booker" (the customer through their own booking link). */
+  history: { at: string; action: string; by?: string; reason: string | null }[];
 }
 
 export interface CalendarEntry {
@@ -248,4 +255,35 @@ export interface DialogThread {
   closed: boolean;
   maxMessageLength: number;
   messages: { from: "customer" | "adviser"; text: string; at: string }[];
+}
+
+/** Booking pages (docs/booking.md): an operator's working hours and booking rules. */
+export const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+export type Weekday = (typeof weekdays)[number];
+
+export interface WorkingInterval {
+  start: string;
+  end: string;
+}
+
+export interface Availability {
+  enabled: boolean;
+  handle: string | null;
+  timeZone: string;
+  weekly: Record<Weekday, WorkingInterval[]>;
+  overrides: { date: string; intervals: WorkingInterval[] }[];
+  lengths: number[];
+  increment: number;
+  bufferBefore: number;
+  bufferAfter: number;
+  minimumNotice: number;
+  daysAhead: number;
+  maxPerDay: number | null;
+  bookingUrl: string | null;
+}
+
+/** New bookings, cancellations and moves by bookers since the operator last looked. */
+export interface UnseenBookings {
+  count: number;
+  items: { caseId: string; caseName: string; appointmentId: string; start: string; at: string }[];
 }

@@ -10,7 +10,7 @@ export interface Option {
 export interface FieldSpec {
   name: string;
   label: string;
-  type?: "text" | "email" | "password" | "tel" | "number" | "color" | "select" | "checkbox";
+  type?: "text" | "email" | "password" | "tel" | "number" | "color" | "select" | "checkbox" | "textarea" | "custom";
   value?: string | boolean | null;
   hint?: string;
   required?: boolean;
@@ -20,6 +20,16 @@ export interface FieldSpec {
   maxLength?: number;
   /** A heading (and optional note) shown above this field, starting a group of related fields. */
   group?: { title: string; note?: string };
+  /** Textarea rows. */
+  rows?: number;
+  /** Number fields: the smallest and largest value the browser offers. */
+  min?: number;
+  max?: number;
+  /**
+   * `custom`: content the page draws itself (a weekly hours editor, rows added on the fly). It has no value of its own;
+   * its errors go to error slots inside it (see {@link errorSlot}).
+   */
+  content?: Node;
 }
 
 export type Values = Record<string, string | boolean>;
@@ -36,14 +46,19 @@ interface FormOptions {
 /** A form whose fields show their own errors inline, whether they come from the browser or from the API's ProblemDetails. */
 export function form(options: FormOptions): HTMLFormElement {
   const alert = h("div", { role: "alert", class: "alert", hidden: true });
-  const controls = new Map<string, { input: HTMLInputElement | HTMLSelectElement; error: HTMLElement }>();
+  const controls = new Map<string, { input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement; error: HTMLElement }>();
   const rows = options.fields.map((spec) => {
+    const group = spec.group ? [h("h3", { class: "field-group" }, spec.group.title), spec.group.note ? h("p", { class: "hint" }, spec.group.note) : null] : [];
+    if (spec.type === "custom") return [...group, spec.content ?? null];
     const id = uid(spec.name);
     const hintId = spec.hint ? `${id}-hint` : undefined;
     const errorId = `${id}-error`;
     const error = h("div", { id: errorId, class: "field-error", hidden: true });
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (spec.type === "select") {
+    let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+    if (spec.type === "textarea") {
+      input = h("textarea", { id, name: spec.name, rows: spec.rows ?? 4, required: spec.required, maxlength: spec.maxLength,
+        "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") }, (spec.value as string | null) ?? "");
+    } else if (spec.type === "select") {
       input = h("select", { id, name: spec.name, "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") },
         (spec.options ?? []).map((o) => h("option", { value: o.value, selected: o.value === spec.value }, o.label)));
     } else if (spec.type === "checkbox") {
@@ -51,12 +66,11 @@ export function form(options: FormOptions): HTMLFormElement {
     } else {
       input = h("input", {
         id, name: spec.name, type: spec.type ?? "text", value: (spec.value as string | null) ?? "",
-        required: spec.required, autocomplete: spec.autocomplete, list: spec.list, maxlength: spec.maxLength,
+        required: spec.required, autocomplete: spec.autocomplete, list: spec.list, maxlength: spec.maxLength, min: spec.min, max: spec.max,
         "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
       });
     }
     controls.set(spec.name, { input, error });
-    const group = spec.group ? [h("h3", { class: "field-group" }, spec.group.title), spec.group.note ? h("p", { class: "hint" }, spec.group.note) : null] : [];
     if (spec.type === "checkbox") {
       return [...group, h("div", { class: "field" }, h("div", { class: "checkbox" }, input, h("label", { for: id }, spec.label)),
         spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error)];
@@ -74,10 +88,15 @@ export function form(options: FormOptions): HTMLFormElement {
       error.hidden = true;
       error.textContent = "";
     }
+    for (const slot of el.querySelectorAll<HTMLElement>("[data-error-for]")) {
+      slot.hidden = true;
+      slot.textContent = "";
+    }
+    for (const input of el.querySelectorAll("[data-control-for]")) input.removeAttribute("aria-invalid");
   };
   const showField = (name: string, message: string): boolean => {
     const control = controls.get(name);
-    if (!control) return false;
+    if (!control) return showSlot(el, name, message);
     control.input.setAttribute("aria-invalid", "true");
     control.error.hidden = false;
     control.error.textContent = message;
@@ -143,6 +162,30 @@ function required(fields: FieldSpec[], values: Values): Record<string, string> {
 
 function focusFirstInvalid(form: HTMLFormElement): void {
   (form.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+}
+
+/**
+ * An error slot for a control a page draws itself inside a {@link form}: a server (or local) error for `name` shows
+ * here, and the elements marked with {@link markControl} for the same name are flagged invalid (and focused first).
+ */
+export function errorSlot(name: string): HTMLElement {
+  return h("div", { class: "field-error", id: uid("slot-error"), "data-error-for": name, hidden: true });
+}
+
+/** Ties a control to the error slot of `name` (described by it, flagged invalid with it). */
+export function markControl<T extends HTMLElement>(control: T, name: string, slot?: HTMLElement): T {
+  control.setAttribute("data-control-for", name);
+  if (slot) control.setAttribute("aria-describedby", [control.getAttribute("aria-describedby"), slot.id].filter(Boolean).join(" "));
+  return control;
+}
+
+function showSlot(form: HTMLFormElement, name: string, message: string): boolean {
+  const slot = form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(name)}"]`);
+  if (!slot) return false;
+  slot.hidden = false;
+  slot.textContent = message;
+  for (const control of form.querySelectorAll(`[data-control-for="${CSS.escape(name)}"]`)) control.setAttribute("aria-invalid", "true");
+  return true;
 }
 
 /** A read-only secret with a copy button (API keys, password links). */

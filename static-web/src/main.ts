@@ -3,12 +3,13 @@ import { h, replace } from "./dom";
 import { t } from "./i18n";
 import { setPhoneCountryZone, watchPhoneFields } from "./phoneInput";
 import { signInPage, signUpPage, setPasswordPage } from "./pages/public";
-import { shell } from "./pages/shell";
+import { refreshBookingsBadge, shell } from "./pages/shell";
 import { accountPage } from "./pages/account";
 import { operatorsPage } from "./pages/operators";
 import { customFieldsPage } from "./pages/customFields";
 import { apiKeysPage } from "./pages/apiKeys";
 import { profilePage } from "./pages/profile";
+import { availabilityPage } from "./pages/availability";
 import { casesPage } from "./pages/cases";
 import { calendarPage } from "./pages/calendar";
 import { outboxPage } from "./pages/outbox";
@@ -45,6 +46,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
   "/settings/custom-fields": { page: customFieldsPage, nav: "/settings", adminOnly: true },
   "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
   "/settings/profile": { page: profilePage, nav: "/settings" },
+  "/settings/booking": { page: availabilityPage, nav: "/settings" },
   "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },
   "/settings/dialogs": { page: dialogSettingsPage, nav: "/settings", adminOnly: true },
 };
@@ -112,6 +114,7 @@ async function render(): Promise<void> {
   replace(root, shell(ctx, route.nav, target, content, signOut));
   replace(content, await route.page(ctx));
   watchPresence(); // live Online/waiting wherever the page shows a case's customer
+  void refreshBookingsBadge();
   focusMain();
 }
 

@@ -44,10 +44,26 @@ export function copyButton(value: () => string, select: HTMLElement, label = t("
   return h("span", {}, button, status);
 }
 
-/** The snippet in a code block with a Copy button. */
+/** The dialog button's snippet in a code block with a Copy button. */
 export function snippetBlock(widgetKey: string, text: string, color: string, copyLabel?: string): HTMLElement {
-  const code = h("code", {}, embedSnippet(widgetKey, text, color));
-  return h("div", { class: "snippet" }, h("pre", { tabindex: 0 }, code), h("div", { class: "actions" }, copyButton(() => code.textContent ?? "", code, copyLabel)));
+  return codeSnippet(embedSnippet(widgetKey, text, color), copyLabel);
+}
+
+/** Any snippet (shown as text, never as HTML) in a code block with a Copy button. */
+export function codeSnippet(snippet: string, copyLabel?: string, attrs: Record<string, string> = {}): HTMLElement {
+  const code = h("code", {}, snippet);
+  return h("div", { class: "snippet", ...attrs }, h("pre", { tabindex: 0 }, code), h("div", { class: "actions" }, copyButton(() => code.textContent ?? "", code, copyLabel)));
+}
+
+export type BookingEmbedMode = "inline" | "popup" | "floating";
+
+/** The HTML a website needs to show an operator's booking page (docs/booking.md, "Embed"); `label`: the button's text. */
+export function bookingEmbedSnippet(handle: string, mode: BookingEmbedMode, label: string): string {
+  const key = escapeHtml(handle);
+  const element = mode === "inline" ? `<div data-parley-booking="${key}" data-mode="inline"></div>`
+    : mode === "popup" ? `<button data-parley-booking="${key}" data-mode="popup">${escapeHtml(label)}</button>`
+    : `<div data-parley-booking="${key}" data-mode="floating" data-label="${escapeHtml(label)}"></div>`;
+  return `<script src="${location.origin}/book-embed.js" async></script>\n${element}`;
 }
 
 /** The real button as customers will see it; it opens the real form (requests sent from it are real too). */

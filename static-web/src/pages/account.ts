@@ -34,6 +34,9 @@ export async function accountPage(ctx: Context): Promise<Node> {
           { name: "contactLine", label: t("account.contactLine"), value: account.contactLine, maxLength: 200, hint: t("account.contactLineHint") },
           { name: "senderEmail", label: t("account.senderEmail"), type: "email", value: account.senderEmail, autocomplete: "off" },
           { name: "senderName", label: t("account.senderName"), value: account.senderName, maxLength: 100 },
+          { name: "bookingConsentText", label: t("account.bookingConsentText"), type: "textarea", rows: 3, value: account.bookingConsentText ?? "", maxLength: 1000,
+            hint: t("account.bookingConsentTextHint"), group: { title: t("account.bookingPages") } },
+          { name: "embedOrigins", label: t("account.embedOrigins"), type: "textarea", rows: 3, value: (account.embedOrigins ?? []).join("\n"), hint: t("account.embedOriginsHint") },
           ...reminderChoices.map((minutes) => ({
             name: `reminder-${minutes}`, label: t(`account.reminder.${minutes}` as TextKey), type: "checkbox" as const,
             value: account.reminderOffsetMinutes.includes(minutes),
@@ -45,7 +48,9 @@ export async function accountPage(ctx: Context): Promise<Node> {
           const reminderOffsetMinutes = reminderChoices.filter((m) => v[`reminder-${m}`] === true);
           const settings = Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("reminder-")));
           const opens = Number(v.meetingOpensMinutesBefore);
-          await api("PATCH", "/api/account", { ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes });
+          // One website per line; an empty consent text removes the consent checkbox from booking pages.
+          const embedOrigins = String(v.embedOrigins).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+          await api("PATCH", "/api/account", { ...settings, meetingOpensMinutesBefore: Number.isInteger(opens) ? opens : -1, reminderOffsetMinutes, embedOrigins });
           await ctx.refreshMe();
           return t("common.saved");
         },

@@ -349,6 +349,7 @@ function appointmentCard(ctx: Context, a: Appointment, zone: string, names: Map<
       a.pinProtected && a.pin ? " · " + t("appointments.pinValue", { pin: a.pin }) : ""),
     !cancelled ? h("div", { class: "field" }, h("span", { class: "hint" }, a.type === "group" ? t("appointments.groupLink") : t("appointments.link")), copyLinkControl(a.joinUrl, t("appointments.link"))) : null,
     pinNotice(a),
+    historyPanel(a, zone, names),
     messagesPanel(a),
     error, message,
     !cancelled ? h("div", { class: "actions" },
@@ -366,6 +367,30 @@ function pinNotice(a: Appointment): HTMLElement | null {
   if (!last || a.status === "cancelled") return null;
   return h("p", { class: last.action === "pinLocked" ? "alert error pin-notice" : "alert warning pin-notice", role: "status" },
     t(last.action === "pinLocked" ? "meeting.pinLocked" : "meeting.pinReissued", { when: new Date(last.at).toLocaleString(uiLocale()) }), last.reason ? ` ${last.reason}` : "");
+}
+
+const historyActions = new Set(["scheduled", "rescheduled", "cancelled", "invitationsResent", "pinLocked", "pinReissued"]);
+
+/** Who changed an appointment: an operator by name, the customer through their booking link, an API key, or Parley. */
+export function historyActor(by: string | undefined, names: Map<string, string>): string {
+  if (!by) return "";
+  if (by === "booker") return t("history.byBooker");
+  if (by === "system") return t("history.bySystem");
+  if (by.startsWith("api:")) return t("history.byApi");
+  return names.get(by) ?? by;
+}
+
+/** What happened to the appointment, when and by whom (with the reason given); the customer's own changes stand out. */
+function historyPanel(a: Appointment, zone: string, names: Map<string, string>): HTMLElement | null {
+  if (a.history.length === 0) return null;
+  const byBooker = a.history.some((e) => e.by === "booker");
+  return h("details", { class: "history", open: byBooker && a.history[a.history.length - 1]?.by === "booker" },
+    h("summary", {}, t("history.title")),
+    h("ul", {}, a.history.map((e) => h("li", { "data-action": e.action, "data-by": e.by === "booker" ? "booker" : undefined },
+      h("span", { class: "muted" }, formatDateTime(e.at, zone, uiLocale())), " · ",
+      historyActions.has(e.action) ? t(`history.action.${e.action}` as TextKey) : e.action,
+      e.by ? [" · ", h(e.by === "booker" ? "strong" : "span", {}, historyActor(e.by, names))] : null,
+      e.reason ? h("div", { class: "history-reason" }, t("history.reason", { reason: e.reason })) : null))));
 }
 
 /** Delivery status of each message sent for the appointment, loaded when shown. */

@@ -48,7 +48,8 @@ export async function customFieldsPage(ctx: Context): Promise<Node> {
       h("thead", {}, h("tr", {}, [t("customFields.label"), t("customFields.key"), t("customFields.type"), t("operators.actions")]
         .map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, fields.map((f, i) => h("tr", { "data-field": f.key },
-        h("td", {}, h("strong", {}, f.label), f.required ? [" ", h("span", { class: "badge" }, t("customFields.required"))] : null),
+        h("td", {}, h("strong", {}, f.label), f.required ? [" ", h("span", { class: "badge" }, t("customFields.required"))] : null,
+          f.askWhenBooking ? [" ", h("span", { class: "badge", "data-ask-when-booking": true }, t("customFields.askedWhenBooking"))] : null),
         h("td", {}, h("code", {}, f.key)),
         h("td", {}, typeName(f.type),
           f.choices.length ? h("div", { class: "muted small ellipsis-line choices", title: f.choices.join(", ") }, f.choices.join(", ")) : null),
@@ -99,11 +100,12 @@ export async function customFieldsPage(ctx: Context): Promise<Node> {
         { name: "label", label: t("customFields.label"), required: true, value: f.label, maxLength: 60 },
         ...(f.type === "choice" ? [{ name: "choices", label: t("customFields.choices"), hint: t("customFields.choicesHint"), required: true, value: f.choices.join(", ") }] : []),
         { name: "required", label: t("customFields.requiredLabel"), type: "checkbox" as const, value: f.required, hint: t("customFields.requiredHint") },
+        { name: "askWhenBooking", label: t("customFields.askWhenBooking"), type: "checkbox" as const, value: f.askWhenBooking === true, hint: t("customFields.askWhenBookingHint") },
       ],
       submit: t("common.save"),
       onSubmit: async (v) => {
         await api("PATCH", `/api/custom-fields/${encodeURIComponent(f.key)}`, {
-          label: v.label, required: v.required, ...(f.type === "choice" ? { choices: splitChoices(String(v.choices)) } : {}),
+          label: v.label, required: v.required, askWhenBooking: v.askWhenBooking === true, ...(f.type === "choice" ? { choices: splitChoices(String(v.choices)) } : {}),
         });
         dialog.close();
         say(t("customFields.saved", { label: String(v.label).trim() }));
@@ -129,12 +131,13 @@ export async function customFieldsPage(ctx: Context): Promise<Node> {
       { name: "type", label: t("customFields.type"), type: "select", value: "text", options: types.map((value) => ({ value, label: typeName(value) })) },
       { name: "choices", label: t("customFields.choices"), hint: t("customFields.choicesHint") },
       { name: "required", label: t("customFields.requiredLabel"), type: "checkbox", value: false, hint: t("customFields.requiredHint") },
+      { name: "askWhenBooking", label: t("customFields.askWhenBooking"), type: "checkbox", value: false, hint: t("customFields.askWhenBookingHint") },
     ],
     submit: t("customFields.add"),
     validate: (v): Record<string, string> => (v.type === "choice" && splitChoices(String(v.choices)).length === 0 ? { choices: t("customFields.choicesNeeded") } : {}),
     onSubmit: async (v) => {
       await api("POST", "/api/custom-fields", {
-        key: String(v.key).trim(), label: v.label, type: v.type, required: v.required,
+        key: String(v.key).trim(), label: v.label, type: v.type, required: v.required, askWhenBooking: v.askWhenBooking === true,
         choices: v.type === "choice" ? splitChoices(String(v.choices)) : [],
       });
       const label = String(v.label).trim();

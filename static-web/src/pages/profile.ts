@@ -1,9 +1,9 @@
-import { api, ApiError, type DialogAlerts, type Operator } from "../api";
+import { api, ApiError, type Availability, type DialogAlerts, type Operator } from "../api";
 import { h } from "../dom";
-import { form, timeZoneList } from "../forms";
+import { copyLinkControl, form, timeZoneList } from "../forms";
 import { setLanguage, t } from "../i18n";
 import type { Context } from "../main";
-import { defaultWidgetColor, previewButton, snippetBlock } from "../widgetSnippet";
+import { bookingEmbedSnippet, codeSnippet, defaultWidgetColor, previewButton, snippetBlock } from "../widgetSnippet";
 import { settingsTabs } from "./shell";
 
 export async function profilePage(ctx: Context): Promise<Node> {
@@ -14,6 +14,12 @@ export async function profilePage(ctx: Context): Promise<Node> {
     alerts = await api<DialogAlerts>("GET", "/api/me/dialog-alerts");
   } catch (error) {
     // The profile still works when dialogs are not available (yet).
+    if (!(error instanceof ApiError)) throw error;
+  }
+  let booking: Availability | null = null;
+  try {
+    booking = await api<Availability>("GET", `/api/operators/${encodeURIComponent(me.id)}/availability`);
+  } catch (error) {
     if (!(error instanceof ApiError)) throw error;
   }
   return h("section", {},
@@ -42,6 +48,7 @@ export async function profilePage(ctx: Context): Promise<Node> {
       })),
     alerts ? dialogAlertsCard(alerts) : null,
     alerts ? dialogButtonCard(alerts) : null,
+    booking ? bookingPageCard(booking) : null,
     h("div", { class: "card" },
       h("h2", {}, t("profile.passwordTitle")),
       form({
@@ -101,4 +108,26 @@ function dialogButtonCard(alerts: DialogAlerts): HTMLElement {
     h("p", { class: "muted" }, t("dialogButton.intro")),
     snippetBlock(widgetKey, text, widgetColor || defaultWidgetColor),
     h("div", { class: "preview" }, h("span", { class: "muted" }, t("dialogButton.preview")), previewButton(widgetKey, text, widgetColor || defaultWidgetColor)));
+}
+
+/** The operator's booking page: its link and the code that shows it on a website, or where to publish it. */
+function bookingPageCard(booking: Availability): HTMLElement {
+  if (!booking.enabled || !booking.bookingUrl || !booking.handle) {
+    return h("div", { class: "card", id: "booking-page" },
+      h("h2", {}, t("profileBooking.title")),
+      h("p", {}, t("profileBooking.notPublished"), " ", h("a", { href: "/settings/booking", "data-link": true }, t("profileBooking.setUp"))));
+  }
+  const handle = booking.handle;
+  return h("div", { class: "card", id: "booking-page" },
+    h("h2", {}, t("profileBooking.title")),
+    h("div", { class: "field" }, h("span", { class: "label" }, t("profileBooking.link")),
+      h("a", { href: booking.bookingUrl, target: "_blank", rel: "noopener", "data-booking-url": true }, booking.bookingUrl),
+      copyLinkControl(booking.bookingUrl, t("profileBooking.link"))),
+    h("p", { class: "muted" }, t("profileBooking.embedIntro")),
+    h("h3", { class: "field-group" }, t("profileBooking.inline")),
+    codeSnippet(bookingEmbedSnippet(handle, "inline", ""), t("profileBooking.copyInline"), { "data-embed": "inline" }),
+    h("h3", { class: "field-group" }, t("profileBooking.popup")),
+    codeSnippet(bookingEmbedSnippet(handle, "popup", t("profileBooking.popupLabel")), t("profileBooking.copyPopup"), { "data-embed": "popup" }),
+    h("h3", { class: "field-group" }, t("profileBooking.floating")),
+    codeSnippet(bookingEmbedSnippet(handle, "floating", t("profileBooking.floatingLabel")), t("profileBooking.copyFloating"), { "data-embed": "floating" }));
 }
