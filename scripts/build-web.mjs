@@ -2,7 +2,8 @@
 // Builds static-web/src (TypeScript) into static-web/dist with esbuild: the dashboard bundle, the HTML shell and the
 // stylesheet, plus the adviser-dialog widget: widget.js (the loader embedded on customers' websites, an IIFE) and
 // the frame page it opens (widget.html, widget-frame.js, widget.css), and the customer's meeting page (meet.html, meet.js)
-// with its ACS media (meet-acs.js, loaded only when the provider is acs). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+// with its ACS media (meet-acs.js, loaded only when the provider is acs), and the public booking page (book.html, book.js,
+// book.css) with its embed script (book-embed.js). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -78,8 +79,34 @@ await build({
   outfile: path.join(dist, "meet-acs.js"),
   logLevel: "warning",
 });
+// The public booking page and the booker's own link (book.html, book.js, book.css; /book/<handle> and /booking),
+// and the script businesses embed on their websites to show it (book-embed.js, an IIFE like widget.js).
+await build({
+  // Each language's catalog is a chunk of its own (book-chunks/), loaded by the page in that language only.
+  entryPoints: { book: path.join(web, "src", "book", "main.ts") },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: true,
+  outdir: dist,
+  chunkNames: "book-chunks/[name]-[hash]",
+  logLevel: "warning",
+});
+await build({
+  entryPoints: [path.join(web, "src", "bookEmbed", "embed.ts")],
+  bundle: true,
+  format: "iife",
+  target: ["es2017"],
+  minify: true,
+  outfile: path.join(dist, "book-embed.js"),
+  logLevel: "warning",
+});
 cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));
 cpSync(path.join(web, "meet.html"), path.join(dist, "meet.html"));
+cpSync(path.join(web, "book.html"), path.join(dist, "book.html"));
+cpSync(path.join(web, "book.css"), path.join(dist, "book.css"));
 cpSync(path.join(web, "widget.html"), path.join(dist, "widget.html"));
 cpSync(path.join(web, "widget.css"), path.join(dist, "widget.css"));
 cpSync(path.join(web, "styles.css"), path.join(dist, "styles.css"));
