@@ -20,7 +20,8 @@ internal static class BookingKit
     {
         settings ??= [];
         settings["Durable:Enabled"] = durable ? "true" : "false";
-        settings["Notifications:HandOverWait"] = "00:00:02";
+        // Long enough for a booking written under load (the 1,000-request bot): the written event ends the wait at once.
+        settings["Notifications:HandOverWait"] = "00:00:30";
         return ParleyApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock ?? new TestClock(Now)));
     }
 

@@ -20,6 +20,8 @@ public sealed class SecurityHeaderTests : AppTest
     [InlineData("/reply", "customer page")]
     [InlineData("/set-password", "customer page")]
     [InlineData("/meet", "meeting page")]
+    [InlineData("/book/no-such-page-here", "booking page")]
+    [InlineData("/booking", "booking page")]
     public async Task Every_kind_of_page_carries_the_security_headers_and_says_its_charset(string path, string kind)
     {
         using var client = App.CreateClient();
@@ -31,6 +33,7 @@ public sealed class SecurityHeaderTests : AppTest
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("<html", html);
         Assert.Equal(kind == "meeting page", html.Contains("/meet.js", StringComparison.Ordinal)); // its own small page, not the dashboard
+        Assert.Equal(kind == "booking page", html.Contains("/book.js", StringComparison.Ordinal));
         AssertCommonHeaders(response);
         var csp = Header(response, "Content-Security-Policy");
         if (kind == "widget frame")
@@ -43,6 +46,25 @@ public sealed class SecurityHeaderTests : AppTest
             Assert.Equal(SecurityHeaders.ContentSecurityPolicy, csp);
             Assert.Equal("DENY", Header(response, "X-Frame-Options"));
         }
+    }
+
+    [Fact]
+    public async Task A_booking_page_may_be_framed_by_its_accounts_websites_only()
+    {
+        var (admin, me) = await Infrastructure.Accounts.SignUpAsync(App);
+        var handle = Parley.Tests.Booking.AvailabilityApiTests.NewHandle("frame");
+        await ApiSession.ReadAsync(await admin.PatchAsync("/api/account", new { embedOrigins = new[] { "https://www.shop.example", "http://127.0.0.1:5055" } }), HttpStatusCode.OK);
+        await ApiSession.ReadAsync(await admin.PutAsync($"/api/operators/{Parley.Tests.Booking.AvailabilityApiTests.OperatorId(me)}/availability", new { enabled = true, handle }), HttpStatusCode.OK);
+        using var client = App.CreateClient();
+
+        using var page = await client.GetAsync($"/book/{handle}");
+        using var manage = await client.GetAsync("/booking");
+
+        Assert.Equal(SecurityHeaders.ContentSecurityPolicy.Replace("frame-ancestors 'none'", "frame-ancestors 'self' https://www.shop.example http://127.0.0.1:5055", StringComparison.Ordinal),
+            Header(page, "Content-Security-Policy"));
+        Assert.False(page.Headers.Contains("X-Frame-Options"));
+        Assert.Equal(SecurityHeaders.ContentSecurityPolicy, Header(manage, "Content-Security-Policy")); // the booker's own link is never framed
+        Assert.Equal("DENY", Header(manage, "X-Frame-Options"));
     }
 
     [Theory]
