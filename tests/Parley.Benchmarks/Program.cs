@@ -12,7 +12,7 @@ using Parley.Testing;
 // loop, both against the same in-memory Azurite in the same run, plus a no-op Kestrel baseline; then the API's storage
 // round trips per operation and the reminder dispatch. Prints figures; judges nothing.
 // Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4 --activities 32 --reminders-only
-//                         --rooms 20 --chat-only]
+//                         --rooms 20 --chat-only --booking-only]
 var seconds = Option("--seconds", 5);
 var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
@@ -20,6 +20,7 @@ var partitions = Option("--partitions", 4);
 var activities = Option("--activities", new Parley.Functions.Durable.DurableOptions().MaxConcurrentActivities);
 var remindersOnly = args.Contains("--reminders-only");
 var chatOnly = args.Contains("--chat-only");
+var bookingOnly = args.Contains("--booking-only");
 var rooms = Option("--rooms", 20);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
@@ -30,6 +31,14 @@ var account = azurite.CreateAccount();
 var table = account.GetTableClient("Bench" + Guid.NewGuid().ToString("N")[..8]);
 await table.CreateIfNotExistsAsync();
 var bare = new BareTableLoop(account.Connection.TableEndpoint, StorageConnection.DevelopmentAccountName, StorageConnection.DevelopmentAccountKey, table.Name);
+
+if (bookingOnly)
+{
+    Console.WriteLine();
+    Console.WriteLine("Booking page through the real app (Kestrel, Azurite):");
+    await BookingBenchmark.RunAsync(azurite, concurrency, duration, warmup);
+    return 0;
+}
 
 if (!remindersOnly || chatOnly)
 {
@@ -109,6 +118,10 @@ if (!remindersOnly)
     Console.WriteLine($"create-case: {create.PerSecond:N0}/s, p99 {create.P99:N1} ms   target ≥ 150/s and p99 ≤ 50 ms   {(create.PerSecond >= 150 && create.P99 <= 50 ? "met" : "NOT met")}");
     Console.WriteLine("API keys are verified from a 10-second cache, so the trips are the operations' own: create-case = one entity-group");
     Console.WriteLine("transaction (number, case, list entry), get-case = one point read, list-cases = one range query.");
+
+    Console.WriteLine();
+    Console.WriteLine("Booking page through the real app (Kestrel, Azurite):");
+    await BookingBenchmark.RunAsync(azurite, concurrency, duration, warmup);
 }
 
 Console.WriteLine();
