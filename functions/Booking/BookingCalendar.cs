@@ -123,7 +123,27 @@ public sealed class BookingCalendar(AvailabilityStore store, AccountStore accoun
         return (await ComputeAsync(page, length, day, day, ignore, ct)).Contains(start);
     }
 
-    /// <summary>The serialising row of an operator's day (see <see cref="SlotGuard"/>).</summary>
-    public static string DayRowKey(BookingPage page, DateTimeOffset start) =>
-        $"bookday|{page.Settings.OperatorId}|{DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(start, page.Zone).DateTime):yyyyMMdd}";
+    /// <summary>
+    /// The serialising row of an operator's day (see <see cref="SlotGuard"/>), only where a daily cap makes bookings of
+    /// one day depend on each other; without a cap, bookings of different times never wait for one another.
+    /// </summary>
+    public static string? DayRowKey(BookingPage page, DateTimeOffset start) =>
+        page.Settings.Availability.Rules.MaxPerDay is null
+            ? null
+            : $"bookday|{page.Settings.OperatorId}|{DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(start, page.Zone).DateTime):yyyyMMdd}";
+
+    /// <summary>What the cached answers of an operator's page are valid for (changes with every write and settings change).</summary>
+    public long VersionOf(BookingPage page) => Version(page.Settings.AccountId, page.Settings.OperatorId);
+
+    /// <summary>A cached, serialized answer (the slots JSON), made by <paramref name="make"/> when missing.</summary>
+    public async Task<byte[]> CachedAsync(string key, Func<Task<byte[]>> make)
+    {
+        if (cache.TryGetValue(key, out byte[]? hit) && hit is not null)
+        {
+            return hit;
+        }
+        var made = await make();
+        cache.Set(key, made, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor });
+        return made;
+    }
 }

@@ -59,9 +59,14 @@ public static class BookingEndpoints
             return v.Problem();
         }
         var (len, zone, start, end) = range.Value;
-        var slots = await calendar.FreeSlotsAsync(page, len, start, end, null, ct);
-        return TypedResults.Ok(Group(slots, len, zone));
+        // The answer itself is cached (a page is read far more often than booked); any write drops it (version in the key).
+        var key = $"bookslotsjson|{page.Settings.AccountId}|{page.Settings.OperatorId}|{calendar.VersionOf(page)}|{len.Ticks}|{start.UtcTicks}|{end.UtcTicks}|{zone.Id}";
+        var json = await calendar.CachedAsync(key, async () =>
+            JsonSerializer.SerializeToUtf8Bytes(Group(await calendar.FreeSlotsAsync(page, len, start, end, null, ct), len, zone), Json));
+        return TypedResults.Bytes(json, "application/json; charset=utf-8");
     }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Length, zone and the range of days (in that zone) of a slots query, as instants.</summary>
     internal static (TimeSpan Length, TimeZoneInfo Zone, DateTimeOffset From, DateTimeOffset To)? ReadRange(Validation v, BookingPage page, int? length, string? from, string? to, string? timeZone)
