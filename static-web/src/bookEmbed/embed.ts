@@ -80,6 +80,7 @@ const texts: Record<string, { close: string; title: string }> = catalog;
     const l = lang(o.language);
     return openBookingPopup({
       src: frameUrl(handle, o),
+      origin: parley,
       title: texts[l]!.title,
       closeLabel: texts[l]!.close,
       opener: opener ?? o.element ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null),
@@ -183,8 +184,6 @@ const texts: Record<string, { close: string; title: string }> = catalog;
     const owner = frames.get(found) ?? null;
     if (data.type === "parley:height" && typeof data.height === "number" && found.getAttribute("data-parley-booking-frame") === "inline") {
       found.style.height = `${Math.max(200, Math.min(Math.ceil(data.height), 4000))}px`;
-    } else if (data.type === "parley:close" && found.getAttribute("data-parley-booking-frame") === "popup") {
-      found.closest("[data-parley-booking-overlay]")?.querySelector<HTMLButtonElement>("[data-parley-booking-close]")?.click();
     } else if (data.type === "parley:booked" && data.booking && typeof data.booking === "object") {
       const detail = data.booking;
       owner?.dispatchEvent(new CustomEvent("parley:booked", { detail }));
