@@ -177,7 +177,10 @@ function openNewAppointmentDialog(ctx: Context, operators: Operator[], date: str
   const caseError = h("div", { class: "field-error", hidden: true, id: `${searchId}-error` });
   search.setAttribute("aria-describedby", caseError.id);
 
+  let generation = 0; // bumped by a choice: a look-up still on its way must not reopen the list
   const choose = async (value: Chosen, label: string) => {
+    generation++;
+    clearTimeout(timer);
     chosen = value;
     chosenLabel.textContent = label;
     caseError.hidden = true; // a valid choice clears the earlier complaint
@@ -201,8 +204,9 @@ function openNewAppointmentDialog(ctx: Context, operators: Operator[], date: str
   let found: CasePage["items"] = [];
   let timer: number | undefined;
   const lookUp = async (text: string) => {
+    const asked = generation;
     found = text ? (await api<CasePage>("GET", `/api/cases?limit=6&q=${encodeURIComponent(text)}`)).items : [];
-    if (search.value.trim() !== text) return; // typed on meanwhile
+    if (search.value.trim() !== text || asked !== generation) return; // typed on, or chosen, meanwhile
     replace(options, text ? [
       ...found.map((c) => h("li", { role: "option" }, h("button", { type: "button", class: "link", onclick: () => void choose({ id: c.id, email: !!c.email, phone: false }, `${c.name} #${c.number}`) }, `${c.name} #${c.number}`))),
       createOption(text)] : []);
