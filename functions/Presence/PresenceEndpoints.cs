@@ -91,6 +91,8 @@ public static class PresenceEndpoints
     private static async Task<IResult> WidgetAsync(string widgetKey, HttpContext http, AccountStore accounts, OperatorPresenceStore store, IMemoryCache cache, CancellationToken ct)
     {
         http.Response.Headers.CacheControl = "no-store";
+        // Read by widget.js on the business's own website (any origin); no credentials, nothing private in the answer.
+        http.Response.Headers.AccessControlAllowOrigin = "*";
         var cacheKey = "widget-presence|" + widgetKey;
         if (!cache.TryGetValue(cacheKey, out string? status) || status is null)
         {
