@@ -16,6 +16,7 @@ using Parley.Functions.Maintenance;
 using Parley.Functions.Meetings;
 using Parley.Functions.Notifications;
 using Parley.Functions.Operators;
+using Parley.Functions.Presence;
 using Parley.Functions.Storage;
 using Parley.Functions.Workflows;
 
@@ -35,6 +36,7 @@ builder.Services.AddCalls();
 builder.Services.AddDialogs();
 builder.Services.AddMeetings(builder.Configuration);
 builder.Services.AddBooking();
+builder.Services.AddPresence();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -56,6 +58,7 @@ api.MapMeetingEndpoints();
 api.MapMeetingOperatorEndpoints();
 api.MapConversationEndpoints();
 api.MapBooking();
+api.MapPresence();
 api.MapPhoneCountryEndpoints();
 api.MapAbuseEndpoints();
 

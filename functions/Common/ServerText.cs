@@ -248,5 +248,6 @@ public static class ServerText
         ["Not sent (abuse guard): too many messages caused from the same network within an hour."] = "Nicht gesendet (Missbrauchsschutz): zu viele Nachrichten aus demselben Netz innerhalb einer Stunde ausgelöst.",
         ["Not sent (abuse guard): the account's daily limit of messages caused by public pages is reached."] = "Nicht gesendet (Missbrauchsschutz): Das Tageslimit des Kontos für Nachrichten, die öffentliche Seiten auslösen, ist erreicht.",
         ["Enter country calling codes such as +49, separated by commas."] = "Geben Sie Ländervorwahlen wie +49 ein, durch Kommas getrennt.",
+        ["Only a signed-in person has a presence; API keys do not."] = "Nur angemeldete Personen haben einen Anwesenheitsstatus, API-Schlüssel nicht.",
     };
 }

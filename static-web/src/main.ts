@@ -1,4 +1,5 @@
 import { api, ApiError, type Me } from "./api";
+import { resetPresence } from "./operatorPresence";
 import { h, replace } from "./dom";
 import { t } from "./i18n";
 import { setPhoneCountryZone, watchPhoneFields } from "./phoneInput";
@@ -121,6 +122,7 @@ async function render(): Promise<void> {
 async function signOut(): Promise<void> {
   await api("POST", "/api/auth/sign-out");
   me = null;
+  resetPresence();
   navigate("/sign-in?signedOut=1");
 }
 

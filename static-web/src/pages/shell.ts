@@ -2,6 +2,7 @@ import { api, ApiError, type UnseenBookings } from "../api";
 import { h, replace } from "../dom";
 import { formatDate, language, setLanguage, t, uiLanguages } from "../i18n";
 import type { Context } from "../main";
+import { presenceSwitch } from "../operatorPresence";
 import en from "../i18n/en.json";
 import de from "../i18n/de.json";
 
@@ -20,7 +21,7 @@ export function brand(): HTMLElement {
   return h("a", { class: "brand", href: "/", "data-link": true }, h("img", { src: "/favicon.svg", alt: "" }), "Parley");
 }
 
-/** The signed-in layout: navigation (Cases, Calendar, Dialogs, Settings), who is signed in, language, sign-out. */
+/** The signed-in layout: navigation (Cases, Calendar, Dialogs, Settings), who is signed in, their presence, language, sign-out. */
 export function shell(ctx: Context, activeNav: string, _path: string, content: HTMLElement, signOut: () => Promise<void>): HTMLElement {
   const item = (href: string, key: "nav.cases" | "nav.calendar" | "nav.dialogs" | "nav.settings", extra: HTMLElement | null = null) =>
     h("li", { class: extra ? "with-badge" : undefined }, h("a", { href, "data-link": true, "aria-current": href === activeNav ? "page" : undefined }, t(key)), extra);
@@ -31,6 +32,7 @@ export function shell(ctx: Context, activeNav: string, _path: string, content: H
         item("/cases", "nav.cases", ctx.me.operator ? bookingsBadge() : null), item("/calendar", "nav.calendar"), item("/dialogs", "nav.dialogs"), item("/settings", "nav.settings"))),
       h("div", { class: "account" },
         h("div", {}, h("strong", {}, ctx.me.operator?.name ?? "API"), h("br"), ctx.me.account.businessName),
+        ctx.me.operator ? presenceSwitch() : null,
         languageSwitch(),
         h("button", { type: "button", class: "link", onclick: () => void signOut() }, t("common.signOut")))),
     h("main", { class: "main", id: "main" }, content));

@@ -7,6 +7,7 @@ import { api, ApiError, NetworkError } from "../api";
 import { h, replace, uid } from "../dom";
 import { t, useLanguage, type TextKey } from "../i18n";
 import { watchPhoneFields } from "../phoneInput";
+import { fetchAdviserStatus, presenceText, type AdviserStatus } from "./presenceTexts";
 
 const fieldNames = ["mode", "availableUntil", "wishedDate", "wishedTime", "keyword", "message", "email", "callPhone", "smsPhone", "secretWord"] as const;
 type FieldName = (typeof fieldNames)[number];
@@ -26,6 +27,34 @@ const params = new URLSearchParams(location.search);
 const color = /^#[0-9a-fA-F]{6}$/.test(params.get("color") ?? "") ? params.get("color")! : "#2563eb";
 const lang = (params.get("lang") ?? "").toLowerCase().startsWith("de") ? "de" : "en";
 useLanguage(lang);
+/** The visitor's own language for the adviser's status (all seven customer languages; the form itself speaks de/en). */
+const visitorLanguage = params.get("lang") ?? "";
+
+/**
+ * Whether the adviser is online now, above the form. Only information: the form works the same when they are away
+ * (leaving a message is what it is for). Asked at start and every 20 s while the frame is visible.
+ */
+const presenceNote = h("p", { class: "adviser-presence", role: "status", hidden: true, "data-parley-status": "" });
+function showPresence(status: AdviserStatus): void {
+  presenceNote.hidden = false;
+  presenceNote.dataset.parleyStatus = status;
+  presenceNote.textContent = presenceText(visitorLanguage, status === "online" ? "frameOnline" : "frameAway");
+}
+function watchAdviserPresence(): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hidden = () => document.visibilityState === "hidden";
+  const ask = async () => {
+    timer = undefined;
+    if (hidden()) return;
+    const status = await fetchAdviserStatus(location.origin, widgetKey);
+    if (status) showPresence(status);
+    if (!hidden() && timer === undefined) timer = setTimeout(() => void ask(), 20_000);
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && timer === undefined) void ask();
+  });
+  void ask();
+}
 
 /** White text on dark colours, dark text on light ones. */
 function textOn(hex: string): string {
@@ -255,7 +284,7 @@ function renderForm(maxMessageLength: number, remembered: Remembered | null): vo
     submit.textContent = t("widget.submit");
   });
 
-  replace(root, header(true), h("main", { class: "widget-body" }, h("p", { class: "intro" }, t("widget.intro")), formEl));
+  replace(root, header(true), h("main", { class: "widget-body" }, presenceNote, h("p", { class: "intro" }, t("widget.intro")), formEl));
 }
 
 function renderThanks(customerId: string): void {
@@ -292,6 +321,7 @@ async function start(): Promise<void> {
     // The form still works with the default length; the server checks again.
   }
   renderForm(maxMessageLength, remembered);
+  watchAdviserPresence();
 }
 
 void start();

@@ -40,6 +40,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["GET /api/widget/{widgetKey}"] = Who.Public,
         ["POST /api/widget/{widgetKey}/dialogs"] = Who.Public,
         ["DELETE /api/widget-memory"] = Who.Public,
+        ["GET /api/widget/{widgetKey}/presence"] = Who.Public,
         ["GET /api/phone-countries"] = Who.Public,
         // Booking pages and the booker's own link (its sealed token is the credential; a made-up one is 404 for anyone).
         ["GET /api/book/{handle}"] = Who.Public,
@@ -109,6 +110,10 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/me/password"] = Who.People,
         ["GET /api/me/dialog-alerts"] = Who.People,
         ["PUT /api/me/dialog-alerts"] = Who.People,
+        ["GET /api/me/presence"] = Who.People,
+        ["PUT /api/me/presence"] = Who.People,
+        ["POST /api/me/presence/heartbeat"] = Who.People,
+        ["GET /api/operators/presence"] = Who.People,
         ["GET /api/account"] = Who.People,
         ["GET /api/operators"] = Who.People,
         ["GET /api/operators/{id}"] = Who.People,

@@ -53,6 +53,7 @@ public sealed class IdorMatrixTests : AppTest
     {
         ["/api/widget/{widgetKey}"] = "public by design: the widget key is published in the adviser's website",
         ["/api/widget/{widgetKey}/dialogs"] = "public by design: anyone may start a dialog through a published widget",
+        ["/api/widget/{widgetKey}/presence"] = "public by design: the published button shows only online/away, the same answer for unknown keys and inactive advisers",
         ["/api/book/{handle}"] = "public by design: a booking page's handle is published; it books only that operator's time",
         ["/api/book/{handle}/slots"] = "public by design: a published booking page's free times",
         ["/api/booking/{token}"] = "the booker's sealed link is its own credential and names its account itself (BookerLinkTests)",
