@@ -29,7 +29,7 @@ public static partial class ChatEndpoints
     {
         var chat = api.MapGroup("/chat/{key}").AllowAnonymous().WithTags("Website chat");
         chat.MapPost("/session", SessionAsync).RateLimitedPerClient(Sessions);
-        chat.MapPost("/messages", MessageAsync).RateLimitedPerClient(Messages);
+        chat.MapPost("/messages", MessageAsync); // limited inside, under the visitor's gate (see MessageAsync)
         chat.MapGet("/events", EventsAsync);
 
         api.MapGet("/chat-settings", GetSettingsAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Website chat");
@@ -102,6 +102,12 @@ public static partial class ChatEndpoints
         if (await EnabledAsync(key, store, ct) is not { } settings)
         {
             return ChatNotFound();
+        }
+        // A visitor's retries racing each other wait here and then replay, rather than contend for the same counters.
+        using var gate = await chat.LockVisitorAsync(visitor.VisitorId, ct);
+        if (await LimitAsync(http, Messages, ClientAddress.RateLimitKey(http), L("Too many requests from your network. Please wait a moment and try again."), ct) is { } tooMany)
+        {
+            return tooMany;
         }
         if (await LimitAsync(http, AccountMessages, visitor.AccountId, L("This chat receives too many messages right now. Please try again in a few minutes."), ct) is { } refused)
         {

@@ -28,6 +28,31 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
 
     private TableClient Table => cases.Table;
 
+    // One message of a visitor at a time on this instance (striped, so no per-visitor state piles up): a widget's retries
+    // racing the original then replay it instead of contending for the same limiter counters and visitor row.
+    private readonly SemaphoreSlim[] _visitorGates = [.. Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1))];
+
+    /// <summary>Holds the visitor's gate until disposed.</summary>
+    public async Task<IDisposable> LockVisitorAsync(string visitorId, CancellationToken ct)
+    {
+        var gate = _visitorGates[(int)((uint)StringComparer.Ordinal.GetHashCode(visitorId) % (uint)_visitorGates.Length)];
+        await gate.WaitAsync(ct);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+
     public static RoomKey Room(string accountId, string visitorId) => new(accountId, "chat-" + visitorId);
 
     public static Tenant TenantOf(string accountId) => new(accountId, null, OperatorRole.Administrator, "system");
