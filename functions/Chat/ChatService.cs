@@ -147,14 +147,19 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
         return appended;
     }
 
+    /// <summary>
+    /// An operator's message in the case's conversation: in a website-chat case the visitor sees it (source
+    /// <see cref="Source"/>) and their poll wakes; in any other case it is a note of the dashboard (source <c>dashboard</c>).
+    /// </summary>
     public async Task<(ConversationMessage Message, bool Created)> AppendOperatorMessageAsync(Tenant tenant, Case c, string operatorName, string text, string clientMessageId, CancellationToken ct)
     {
-        var appended = await conversations.AppendAsync(tenant.AccountId, c.Id, MessageAuthor.Operator, operatorName, tenant.OperatorId, text, Source, null,
-            "operator|" + tenant.OperatorId + "|" + clientMessageId, ct);
+        var visitorId = await VisitorOfAsync(tenant.AccountId, c.Id, ct);
+        var appended = await conversations.AppendAsync(tenant.AccountId, c.Id, MessageAuthor.Operator, operatorName, tenant.OperatorId, text,
+            visitorId is null ? "dashboard" : Source, null, "operator|" + tenant.OperatorId + "|" + clientMessageId, ct);
         if (appended.Created)
         {
             await SetAwaitingAsync(c, false, ct);
-            if (await VisitorOfAsync(tenant.AccountId, c.Id, ct) is { } visitorId)
+            if (visitorId is not null)
             {
                 await transport.PublishAsync(Room(tenant.AccountId, visitorId), "chat", null, null, new { seq = appended.Message.Seq }, ct);
             }

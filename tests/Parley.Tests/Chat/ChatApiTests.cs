@@ -105,6 +105,14 @@ public sealed class ChatApiTests : IAsyncLifetime
         // The visitor writes again: awaiting once more.
         await visitor.SayAsync("Thanks!");
         Assert.True((await business.Admin.GetJsonAsync($"/api/cases/{caseId}")).GetProperty("awaitingReply").GetBoolean());
+
+        // In a case that is no website chat, the message is the dashboard's own (no visitor to wake).
+        var manual = (await ApiSession.ReadAsync(await business.Admin.PostAsync("/api/cases", new { name = "Walk-in" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var note = await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{manual}/conversation", new { clientMessageId = "n-1", text = "Called back" }), HttpStatusCode.Created);
+        Assert.Equal("dashboard", note.GetProperty("source").GetString());
+        var invalid = await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{manual}/conversation", new { clientMessageId = "bad id/1", text = " " }), HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("clientMessageId", out _));
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("text", out _));
     }
 
     [Fact]
