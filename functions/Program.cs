@@ -4,6 +4,7 @@ using Parley.Functions.ApiKeys;
 using Parley.Functions.Appointments;
 using Parley.Functions.Booking;
 using Parley.Functions.Calls;
+using Parley.Functions.Chat;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.Conversations;
@@ -37,10 +38,12 @@ builder.Services.AddDialogs();
 builder.Services.AddMeetings(builder.Configuration);
 builder.Services.AddBooking();
 builder.Services.AddPresence();
+builder.Services.AddChat();
 
 var app = builder.Build();
 app.UseParleyHosting();
 app.UseIdentity();
+app.UseChatCors();
 app.MapPlatformEndpoints();
 
 var api = app.MapGroup("/api");
@@ -59,6 +62,7 @@ api.MapMeetingOperatorEndpoints();
 api.MapConversationEndpoints();
 api.MapBooking();
 api.MapPresence();
+api.MapChat();
 api.MapPhoneCountryEndpoints();
 api.MapAbuseEndpoints();
 

@@ -14,6 +14,8 @@ public enum CaseOrigin
     Zapier,
     /// <summary>Turned into a case from an adviser dialog: the customer's contact data is hidden (<see cref="HiddenContact"/>).</summary>
     Dialog,
+    /// <summary>Created by a visitor's first message in the website chat (functions/Chat, docs/chat.md).</summary>
+    WebsiteChat,
 }
 
 public enum CaseStatus
@@ -77,6 +79,9 @@ public sealed record Case(
     /// </summary>
     public PublicSource? PublicSource { get; init; }
 
+    /// <summary>A website-chat visitor wrote last and no operator has answered yet (docs/chat.md: a flag, not a status).</summary>
+    public bool AwaitingReply { get; init; }
+
     /// <summary>The next scheduled appointment from <paramref name="now"/> on, if any.</summary>
     public DateTimeOffset? NextAppointment(DateTimeOffset now) =>
         ScheduledAppointments.Values.Where(s => s >= now).Order().Cast<DateTimeOffset?>().FirstOrDefault();
@@ -102,6 +107,7 @@ public sealed record HiddenContact(string DialogCustomerId, string? Email, strin
 public sealed record PublicSource(string Kind, string ClientAddressHash)
 {
     public const string BookingPage = "bookingPage";
+    public const string WebsiteChat = "websiteChat";
 
     /// <summary>The source of a request to a public page: the client's rate-limit key (IPv6: its /64), hashed.</summary>
     public static PublicSource FromRequest(Microsoft.AspNetCore.Http.HttpContext http, string kind = BookingPage) =>
@@ -168,14 +174,15 @@ public sealed record CaseView(
     string? PhoneDisplay,
     CustomerLocationView? SharedLocation = null,
     string? WaitingAppointmentId = null,
-    IReadOnlyDictionary<string, string>? Metadata = null)
+    IReadOnlyDictionary<string, string>? Metadata = null,
+    bool AwaitingReply = false)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
         c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View(),
         PhoneNumber.Display(c.Phone), c.SharedLocation is { } l ? new CustomerLocationView(l.Latitude, l.Longitude, l.AccuracyMeters, l.At, l.MapUrl) : null,
-        Metadata: c.Metadata);
+        Metadata: c.Metadata, AwaitingReply: c.AwaitingReply);
 }
 
 public sealed record CustomerLocationView(double Latitude, double Longitude, double? AccuracyMeters, DateTimeOffset At, string MapUrl);
@@ -196,6 +203,7 @@ public sealed record CaseSummary(
     IReadOnlyList<string> AssignedOperatorIds,
     DateTimeOffset? NextAppointmentAt,
     DateTimeOffset UpdatedAt,
-    string? WaitingAppointmentId = null);
+    string? WaitingAppointmentId = null,
+    bool AwaitingReply = false);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);

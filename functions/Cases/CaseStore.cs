@@ -170,6 +170,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "NextAppointmentAt", c.NextAppointment(time.GetUtcNow()) },
         { "UpdatedAt", c.UpdatedAt },
         { "Search", SearchText.Normalize($"{c.Name} {c.Number} {c.InternalReference} {c.Email}") },
+        { "AwaitingReply", c.AwaitingReply },
     };
 
     private static CaseSummary ToSummary(TableEntity e) => new(
@@ -177,7 +178,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         Wire.Name(Enum.Parse<CaseOrigin>(e.GetString("Origin")!)), Wire.Name(Enum.Parse<CaseStatus>(e.GetString("Status")!)),
         Wire.Name(Enum.Parse<CustomerStatus>(e.GetString("CustomerStatus") ?? nameof(CustomerStatus.Away))),
         e.GetString("Email"), e.GetString("InternalReference"), SplitIds(e.GetString("AssignedOperatorIds")),
-        e.GetDateTimeOffset("NextAppointmentAt"), e.GetDateTimeOffset("UpdatedAt") ?? default);
+        e.GetDateTimeOffset("NextAppointmentAt"), e.GetDateTimeOffset("UpdatedAt") ?? default, AwaitingReply: e.GetBoolean("AwaitingReply") ?? false);
 
     internal static TableEntity ToEntity(Case c) => new(c.AccountId, CasePrefix + c.Id)
     {
@@ -206,6 +207,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "Metadata", c.Metadata is null ? null : JsonSerializer.Serialize(c.Metadata) },
         { "PublicSourceKind", c.PublicSource?.Kind },
         { "PublicSourceClient", c.PublicSource?.ClientAddressHash },
+        { "AwaitingReply", c.AwaitingReply },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -225,6 +227,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         SharedLocation = e.GetString("SharedLocation") is { } location ? JsonSerializer.Deserialize<CustomerLocation>(location) : null,
         Metadata = e.GetString("Metadata") is { } metadata ? JsonSerializer.Deserialize<Dictionary<string, string>>(metadata) : null,
         PublicSource = e.GetString("PublicSourceKind") is { } kind ? new PublicSource(kind, e.GetString("PublicSourceClient") ?? "") : null,
+        AwaitingReply = e.GetBoolean("AwaitingReply") ?? false,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

@@ -249,5 +249,16 @@ public static class ServerText
         ["Not sent (abuse guard): the account's daily limit of messages caused by public pages is reached."] = "Nicht gesendet (Missbrauchsschutz): Das Tageslimit des Kontos für Nachrichten, die öffentliche Seiten auslösen, ist erreicht.",
         ["Enter country calling codes such as +49, separated by commas."] = "Geben Sie Ländervorwahlen wie +49 ein, durch Kommas getrennt.",
         ["Only a signed-in person has a presence; API keys do not."] = "Nur angemeldete Personen haben einen Anwesenheitsstatus, API-Schlüssel nicht.",
+        ["Ask for name, email, phone or a custom field's key."] = "Fragen Sie nach name, email, phone oder dem Schlüssel eines benutzerdefinierten Felds.",
+        ["Chat not found"] = "Chat nicht gefunden",
+        ["Chat session missing or expired"] = "Chat-Sitzung fehlt oder ist abgelaufen",
+        ["Enter a web address starting with https://."] = "Geben Sie eine Webadresse ein, die mit https:// beginnt.",
+        ["Identity not verified"] = "Identität nicht bestätigt",
+        ["Start a chat session first (header {0})."] = "Starten Sie zuerst eine Chat-Sitzung (Header {0}).",
+        ["The website could not prove who you are. Reload the page and try again."] = "Die Website konnte nicht bestätigen, wer Sie sind. Laden Sie die Seite neu und versuchen Sie es erneut.",
+        ["There is no website chat at this address, or it is switched off."] = "Unter dieser Adresse gibt es keinen Website-Chat, oder er ist ausgeschaltet.",
+        ["This chat receives too many messages right now. Please try again in a few minutes."] = "Dieser Chat erhält gerade zu viele Nachrichten. Bitte versuchen Sie es in einigen Minuten erneut.",
+        ["Use 1 to 100 letters, digits, '-', '_', '.' or ':'."] = "Verwenden Sie 1 bis 100 Buchstaben, Ziffern, '-', '_', '.' oder ':'.",
+        ["Use a colour like #2563eb."] = "Verwenden Sie eine Farbe wie #2563eb.",
     };
 }

@@ -11,7 +11,7 @@ namespace Parley.Functions.Identity;
 /// room: it reads no cookie at all (the meeting session travels in a header, or in the body of the page-hide beacon,
 /// which cannot set headers), so a forged cross-site request has nothing to ride on. The public booking API
 /// (<c>/api/book</c>, <c>/api/booking</c>) likewise reads no cookie: a booking page is anonymous and the booker's link
-/// is its own credential.
+/// is its own credential. The website chat's visitor API (<c>/api/chat</c>) too: its token travels in a header.
 /// </summary>
 public sealed class CsrfProtection(RequestDelegate next)
 {
@@ -21,7 +21,7 @@ public sealed class CsrfProtection(RequestDelegate next)
     {
         var request = context.Request;
         if (request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/api/acs") && !request.Path.StartsWithSegments("/api/meet")
-            && !request.Path.StartsWithSegments("/api/book") && !request.Path.StartsWithSegments("/api/booking") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && !request.Path.StartsWithSegments("/api/book") && !request.Path.StartsWithSegments("/api/booking") && !request.Path.StartsWithSegments("/api/chat") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();

@@ -32,9 +32,9 @@ interface MessageStatus {
 }
 
 const originKeys: Record<string, TextKey> = {
-  manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier", dialog: "cases.origin.dialog",
+  manual: "cases.origin.manual", api: "cases.origin.api", widget: "cases.origin.widget", bookingPage: "cases.origin.bookingPage", zapier: "cases.origin.zapier", dialog: "cases.origin.dialog", websiteChat: "cases.origin.websiteChat",
 };
-const originIcons: Record<string, string> = { manual: "✎", api: "⚙", widget: "💬", bookingPage: "📅", zapier: "⚡", dialog: "✉" };
+const originIcons: Record<string, string> = { manual: "✎", api: "⚙", widget: "💬", bookingPage: "📅", zapier: "⚡", dialog: "✉", websiteChat: "🗨" };
 
 export async function casesPage(ctx: Context, caseId: string | null): Promise<Node> {
   const zone = ctx.me.operator?.timeZone ?? ctx.me.account.timeZone;

@@ -79,6 +79,14 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/appointments/{id}/meeting/pin"] = Who.People,
         ["GET /api/presence"] = Who.People,
         ["GET /api/cases/{caseId}/conversation"] = Who.People,
+        ["POST /api/cases/{caseId}/conversation"] = Who.People,
+        // Website chat: administrators' settings; the visitor API is anonymous (a made-up key is 404 for anyone), inside it only the visitor token counts.
+        ["GET /api/chat-settings"] = Who.Administrator,
+        ["PUT /api/chat-settings"] = Who.Administrator,
+        ["POST /api/chat-settings/secret"] = Who.Administrator,
+        ["POST /api/chat/{key}/session"] = Who.Public,
+        ["POST /api/chat/{key}/messages"] = Who.OwnCredential,
+        ["GET /api/chat/{key}/events"] = Who.OwnCredential,
 
         // The integration role.
         ["GET /api/me"] = Who.Everyone,

@@ -36,7 +36,7 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/invitations"] = ("appointment", new { email = true }),
         ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/appointments/{id}/meeting"] = ("appointment", null),
-        ["/api/cases/{caseId}/conversation"] = ("case", null),
+        ["/api/cases/{caseId}/conversation"] = ("case", new { clientMessageId = "pwned-1", text = "pwned" }),
         ["/api/appointments/{id}/meeting/pin"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
         ["/api/outbox/{id}/html"] = ("outbox", null),
@@ -61,6 +61,9 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/booking/{token}/calendar.ics"] = "the booker's sealed link is its own credential (BookerLinkTests)",
         ["/api/booking/{token}/reschedule"] = "the booker's sealed link is its own credential (BookerLinkTests)",
         ["/api/booking/{token}/cancel"] = "the booker's sealed link is its own credential (BookerLinkTests)",
+        ["/api/chat/{key}/session"] = "public by design: the chat key (the account id) is published on the account's website",
+        ["/api/chat/{key}/messages"] = "the visitor token is its own credential, sealed for one account and visitor (ChatApiTests)",
+        ["/api/chat/{key}/events"] = "the visitor token is its own credential, sealed for one account and visitor (ChatApiTests)",
     };
 
     /// <summary>What each route parameter gets: B's id of the route's kind, except where a parameter names something else.</summary>
