@@ -28,7 +28,7 @@ export function presenceSwitch(): HTMLElement {
   const select = h("select", { id, "data-presence-mode": true, onchange: () => void choose(select.value as MyPresence["mode"]) },
     h("option", { value: "online" }, t("presence.online")),
     h("option", { value: "away" }, t("presence.away")));
-  const status = h("span", { class: "presence-status", role: "status", "data-presence-status": true });
+  const status = h("span", { class: "presence-status", "aria-live": "polite", "data-presence-status": true });
   view = { select, status };
   paint();
   install();
