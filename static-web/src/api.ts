@@ -18,12 +18,15 @@ export class NetworkError extends Error {}
 
 /** Same-origin JSON calls; the custom header is the dashboard's proof against cross-site request forgery. */
 /** `keepalive`: the request outlives the page (saving what was typed while the page is being left). */
-export async function api<T>(method: string, path: string, body?: unknown, options: { keepalive?: boolean } = {}): Promise<T> {
+/** `signal`: aborts the request (a long poll when its page is left); an aborted request rejects with a {@link NetworkError}. */
+export async function api<T>(method: string, path: string, body?: unknown, options: { keepalive?: boolean; signal?: AbortSignal } = {}): Promise<T> {
   let response: Response;
+  let text: string;
   try {
     response = await fetch(path, {
       method,
       keepalive: options.keepalive,
+      signal: options.signal,
       credentials: "same-origin",
       headers: {
         Accept: "application/json",
@@ -33,11 +36,11 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.status === 204) return undefined as T;
+    text = await response.text();
   } catch {
     throw new NetworkError();
   }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
   const data = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
     throw new ApiError({ status: response.status, ...(data ?? {}) });
@@ -108,6 +111,10 @@ export interface CaseSummary {
   updatedAt: string;
   /** A customer is waiting to be let into this appointment's meeting right now. */
   waitingAppointmentId?: string | null;
+  /** Website chat: the visitor wrote last and no operator has answered yet. */
+  awaitingReply?: boolean;
+  /** Website chat: visitor messages since an operator last read or answered. */
+  unreadMessages?: number;
 }
 
 export interface CasePage {
@@ -127,6 +134,8 @@ export interface CaseDetail extends CaseSummary {
   location: string | null;
   /** Where the customer said they are (shared in a meeting, when the account allows location requests). */
   sharedLocation?: { latitude: number; longitude: number; accuracyMeters: number | null; at: string; mapUrl: string } | null;
+  /** Where a website chat started: pageUrl, referrer, timeZone, utm_source, … (plain text the visitor's browser sent). */
+  metadata?: Record<string, string> | null;
   createdAt: string;
 }
 
@@ -289,4 +298,49 @@ export interface Availability {
 export interface UnseenBookings {
   count: number;
   items: { caseId: string; caseName: string; appointmentId: string; start: string; at: string }[];
+}
+
+/** Website chat (docs/chat.md): the account's settings, administrators only. */
+export type ChatFieldMode = "off" | "optional" | "required";
+
+export interface ChatSettings {
+  enabled: boolean;
+  greeting: string;
+  color: string;
+  replyTime: string;
+  /** name, email, phone and custom field keys → mode; a field left out is off. */
+  preChat: Record<string, ChatFieldMode>;
+  identityVerification: ChatFieldMode;
+  secret: string;
+  /** The public chat key (the account id). */
+  chatKey: string;
+}
+
+/** One message of a case's conversation (meeting chat, website chat, booking). */
+export interface ConversationMessage {
+  id: string;
+  seq: number;
+  at: string;
+  author: "customer" | "operator" | "system";
+  authorName: string;
+  text: string;
+  source: string;
+  appointmentId?: string | null;
+}
+
+/** The operator's long poll over one website-chat case. */
+export interface ConversationEvents {
+  messages: ConversationMessage[];
+  next: number;
+  state?: number;
+  visitorTyping: boolean;
+  visitorRead: number;
+  visitorOnline: boolean;
+}
+
+/** The account's website chats with unread visitor messages (the navigation's chat badge). */
+export interface ChatInbox {
+  cases: { caseId: string; number: number; name: string; unreadMessages: number; lastMessageAt: string }[];
+  total: number;
+  next: number;
 }

@@ -1,5 +1,6 @@
 import { api, ApiError, type Me } from "./api";
 import { resetPresence } from "./operatorPresence";
+import { stopChatInbox } from "./chatInbox";
 import { h, replace } from "./dom";
 import { t } from "./i18n";
 import { setPhoneCountryZone, watchPhoneFields } from "./phoneInput";
@@ -16,6 +17,7 @@ import { calendarPage } from "./pages/calendar";
 import { outboxPage } from "./pages/outbox";
 import { dialogPage, dialogsPage } from "./pages/dialogs";
 import { dialogSettingsPage } from "./pages/dialogSettings";
+import { chatSettingsPage } from "./pages/chatSettings";
 import { replyPage } from "./pages/reply";
 import { meetingPage } from "./pages/meeting";
 import { watchPresence } from "./presence";
@@ -50,6 +52,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
   "/settings/booking": { page: availabilityPage, nav: "/settings" },
   "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },
   "/settings/dialogs": { page: dialogSettingsPage, nav: "/settings", adminOnly: true },
+  "/settings/chat": { page: chatSettingsPage, nav: "/settings", adminOnly: true },
 };
 
 const root = document.getElementById("app")!;
@@ -123,6 +126,7 @@ async function signOut(): Promise<void> {
   await api("POST", "/api/auth/sign-out");
   me = null;
   resetPresence();
+  stopChatInbox();
   navigate("/sign-in?signedOut=1");
 }
 
@@ -143,6 +147,7 @@ document.addEventListener("click", (event) => {
   navigate(link.pathname + link.search);
 });
 window.addEventListener("popstate", () => { document.dispatchEvent(new Event("parley:leave")); void render(); });
-window.addEventListener("parley:language", () => void render());
+// Drawing the page anew in another language leaves it too (live polls of the page stop; the new page starts its own).
+window.addEventListener("parley:language", () => { document.dispatchEvent(new Event("parley:leave")); void render(); });
 
 void render().catch(() => replace(root, h("div", { class: "public" }, h("div", { class: "alert error", role: "alert" }, t("errors.network")))));

@@ -1,4 +1,6 @@
-import { api, ApiError, NetworkError, type Appointment, type CaseDetail, type CasePage, type CustomField, type Operator } from "../api";
+import { api, ApiError, NetworkError, type Appointment, type CaseDetail, type CasePage, type CaseSummary, type ConversationMessage, type CustomField, type Operator } from "../api";
+import { chatPanel } from "../chatPanel";
+import { onChatInboxChange } from "../chatInbox";
 import { appointmentFields, customerLanguages } from "../appointmentFields";
 import { h, replace, uid } from "../dom";
 import { customFieldInput } from "../customFieldInput";
@@ -9,15 +11,6 @@ import { appointmentActions } from "../appointmentActions";
 import { formatDateTime, formatTime, localParts } from "../time";
 import { openNewCaseDialog } from "./newCaseDialog";
 import { watchPresence } from "../presence";
-
-interface ConversationMessage {
-  id: string;
-  at: string;
-  author: "customer" | "operator" | "system";
-  authorName: string;
-  text: string;
-  source: string;
-}
 
 interface MessageStatus {
   id: string;
@@ -61,6 +54,7 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
           h("span", { class: "presence", "data-presence-case": c.id },
             c.waitingAppointmentId ? h("span", { class: "badge waiting" }, t("meeting.waitingBadge"))
               : c.customerStatus === "online" ? h("span", { class: "badge online" }, t("cases.customer.online")) : null),
+          c.origin === "websiteChat" ? chatBadges(c) : null,
           c.nextAppointmentAt ? t("cases.next", { when: formatDateTime(c.nextAppointmentAt, zone, uiLocale()) }) : ""))));
     if (append) list.append(...items);
     else replace(list, items.length ? items : [h("li", { class: "empty" }, t("cases.empty"))]);
@@ -81,6 +75,13 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
   } }, t(key));
 
   await loadList(false);
+  // New chat messages (the navigation's inbox poll) show in the list without a reload.
+  const leaving = new AbortController();
+  document.addEventListener("parley:leave", () => leaving.abort(), { signal: leaving.signal });
+  onChatInboxChange(() => {
+    if (!list.isConnected) return leaving.abort();
+    void loadList(false).catch(() => undefined);
+  }, leaving.signal);
   if (caseId) {
     await renderDetail(ctx, caseId, detail, () => loadList(false));
   } else {
@@ -279,11 +280,23 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),
     h("h2", {}, t("case.assigned")), h("div", { class: "assigned" }, assignedBoxes.map((b) => b.element)), assignedError,
     h("h2", {}, t("appointments.title")), appointmentList,
-    conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
+    c.origin === "websiteChat" ? chatPanel(c, conversation, zone, (appointmentId) => ctx.navigate(`/meeting/${appointmentId}`))
+    : conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
       h("ol", { class: "thread" }, conversation.map((m) => h("li", { class: `msg ${m.author === "operator" ? "mine" : "theirs"}`, "data-author": m.author },
         h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
         h("p", { class: "msg-text" }, m.text))))) : null,
     h("details", { class: "schedule" }, h("summary", {}, t("appointments.schedule")), scheduleForm));
+}
+
+/** A website chat in the list: "Website chat", awaiting a reply, and how many visitor messages are unread. */
+function chatBadges(c: CaseSummary): HTMLElement {
+  const unread = c.unreadMessages ?? 0;
+  return h("span", { class: "chat-badges" },
+    h("span", { class: "chat-origin" }, t("cases.websiteChat")),
+    c.awaitingReply ? h("span", { class: "badge awaiting", "data-awaiting": "" }, t("cases.awaitingReply")) : null,
+    unread > 0 ? h("span", { class: "unread-count", "data-unread": unread },
+      h("span", { "aria-hidden": "true" }, String(unread)),
+      h("span", { class: "visually-hidden" }, t("cases.unread", { count: String(unread) }))) : null);
 }
 
 /** What was typed on a case page and not yet confirmed by the server, per field, in this tab's session storage. */

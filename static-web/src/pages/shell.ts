@@ -3,6 +3,7 @@ import { h, replace } from "../dom";
 import { formatDate, language, setLanguage, t, uiLanguages } from "../i18n";
 import type { Context } from "../main";
 import { presenceSwitch } from "../operatorPresence";
+import { chatBadge, chatSoundToggle } from "../chatInbox";
 import en from "../i18n/en.json";
 import de from "../i18n/de.json";
 
@@ -25,14 +26,17 @@ export function brand(): HTMLElement {
 export function shell(ctx: Context, activeNav: string, _path: string, content: HTMLElement, signOut: () => Promise<void>): HTMLElement {
   const item = (href: string, key: "nav.cases" | "nav.calendar" | "nav.dialogs" | "nav.settings", extra: HTMLElement | null = null) =>
     h("li", { class: extra ? "with-badge" : undefined }, h("a", { href, "data-link": true, "aria-current": href === activeNav ? "page" : undefined }, t(key)), extra);
+  // Operators see new bookings and unread website chats next to Cases.
+  const alerts = ctx.me.operator ? h("div", { class: "nav-alerts" }, chatBadge(), bookingsBadge()) : null;
   return h("div", { class: "shell" },
     h("aside", { class: "sidebar" },
       brand(),
       h("nav", { "aria-label": t("nav.main") }, h("ul", {},
-        item("/cases", "nav.cases", ctx.me.operator ? bookingsBadge() : null), item("/calendar", "nav.calendar"), item("/dialogs", "nav.dialogs"), item("/settings", "nav.settings"))),
+        item("/cases", "nav.cases", alerts), item("/calendar", "nav.calendar"), item("/dialogs", "nav.dialogs"), item("/settings", "nav.settings"))),
       h("div", { class: "account" },
         h("div", {}, h("strong", {}, ctx.me.operator?.name ?? "API"), h("br"), ctx.me.account.businessName),
         ctx.me.operator ? presenceSwitch() : null,
+        ctx.me.operator ? chatSoundToggle() : null,
         languageSwitch(),
         h("button", { type: "button", class: "link", onclick: () => void signOut() }, t("common.signOut")))),
     h("main", { class: "main", id: "main" }, content));
@@ -41,8 +45,8 @@ export function shell(ctx: Context, activeNav: string, _path: string, content: H
 /** Tabs of the Settings area; administrators see them all, operators only their profile. */
 export function settingsTabs(ctx: Context, active: string): HTMLElement {
   const isAdmin = ctx.me.operator?.role === "administrator";
-  const tabs: [string, "settings.account" | "settings.operators" | "settings.customFields" | "settings.apiKeys" | "settings.dialogs" | "settings.profile" | "settings.booking" | "settings.outbox"][] = isAdmin
-    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/custom-fields", "settings.customFields"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/dialogs", "settings.dialogs"], ["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"], ["/settings/outbox", "settings.outbox"]]
+  const tabs: [string, "settings.account" | "settings.operators" | "settings.customFields" | "settings.apiKeys" | "settings.dialogs" | "settings.chat" | "settings.profile" | "settings.booking" | "settings.outbox"][] = isAdmin
+    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/custom-fields", "settings.customFields"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/dialogs", "settings.dialogs"], ["/settings/chat", "settings.chat"], ["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"], ["/settings/outbox", "settings.outbox"]]
     : [["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"]];
   return h("nav", { class: "tabs", "aria-label": t("settings.title") },
     tabs.map(([href, key]) => h("a", { href, "data-link": true, "aria-current": href === active ? "page" : undefined }, t(key))));
