@@ -45,7 +45,10 @@ export function chatBadge(): HTMLElement {
 
 /** The mute switch for the sidebar: a toggle button, remembered in this browser. */
 export function chatSoundToggle(): HTMLElement {
-  const button = h("button", { type: "button", class: "link chat-sound", "aria-pressed": String(!muted()) }, t("chatInbox.sound"));
+  const icon = h("span", { "aria-hidden": "true" });
+  const button = h("button", { type: "button", class: "link chat-sound", "aria-pressed": String(!muted()) }, icon, t("chatInbox.sound"));
+  const show = () => { icon.textContent = muted() ? "🔕 " : "🔔 "; };
+  show();
   button.addEventListener("click", () => {
     const mute = !muted();
     try {
@@ -56,6 +59,7 @@ export function chatSoundToggle(): HTMLElement {
     }
     mutedHere = mute;
     button.setAttribute("aria-pressed", String(!mute));
+    show();
     if (!mute) unlockAudio();
   });
   return button;

@@ -75,8 +75,8 @@ export function form(options: FormOptions): HTMLFormElement {
       return [...group, h("div", { class: "field" }, h("div", { class: "checkbox" }, input, h("label", { for: id }, spec.label)),
         spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error)];
     }
-    return h("div", { class: "field" }, h("label", { for: id }, spec.label), input,
-      spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error);
+    return [...group, h("div", { class: "field" }, h("label", { for: id }, spec.label), input,
+      spec.hint ? h("div", { id: hintId, class: "hint" }, spec.hint) : null, error)];
   });
   const button = h("button", { type: "submit", class: options.secondary ? "secondary" : undefined }, options.submit);
 
