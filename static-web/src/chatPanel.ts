@@ -17,7 +17,8 @@ const retryEvery = [1000, 2000, 4000, 8000, 15000];
  * and online state, "Seen" on the last answer the visitor has read, read marks sent while the page is visible, the
  * invitation to a video call, and where the chat started (page, referrer, UTM, time zone) as plain text.
  */
-export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: string, openMeeting: (appointmentId: string) => void): HTMLElement {
+export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: string,
+  actions: { openMeeting: (appointmentId: string) => void; answered: () => void }): HTMLElement {
   current?.abort();
   const stop = new AbortController();
   current = stop;
@@ -81,6 +82,7 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       const query = new URLSearchParams({ after: String(after) });
       if (state !== undefined) query.set("state", String(state));
       let events: ConversationEvents;
+      const asked = Date.now();
       try {
         events = await api<ConversationEvents>("GET", `/api/cases/${c.id}/conversation/events?${query}`, undefined, { signal });
       } catch {
@@ -91,6 +93,8 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       }
       failures = 0;
       if (!panel.isConnected && panel.dataset.shown === "true") return stop.abort();
+      // An answer at once with nothing new (the server did not wait): no tight loop.
+      if (events.messages.length === 0 && events.state === state && Date.now() - asked < 1000) await pause(3000, signal);
       add(events.messages);
       if (typeof events.next === "number" && events.next > after) after = events.next;
       state = events.state;
@@ -134,6 +138,7 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       if (message?.id) add([message]);
       typing.textContent = "";
       draw();
+      actions.answered(); // the case no longer awaits a reply: the list says so
     } catch (e) {
       if (e instanceof NetworkError) {
         // The text stays; the same client id makes a retry safe even if the first one did arrive.
@@ -194,7 +199,7 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
     videoError.hidden = true;
     try {
       const invited = await api<{ appointmentId: string; meetingUrl: string; message?: ConversationMessage }>("POST", `/api/cases/${c.id}/chat/video`, {});
-      openMeeting(invited.appointmentId);
+      actions.openMeeting(invited.appointmentId);
     } catch (e) {
       videoError.hidden = false;
       videoError.textContent = problemText(e);

@@ -280,7 +280,10 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),
     h("h2", {}, t("case.assigned")), h("div", { class: "assigned" }, assignedBoxes.map((b) => b.element)), assignedError,
     h("h2", {}, t("appointments.title")), appointmentList,
-    c.origin === "websiteChat" ? chatPanel(c, conversation, zone, (appointmentId) => ctx.navigate(`/meeting/${appointmentId}`))
+    c.origin === "websiteChat" ? chatPanel(c, conversation, zone, {
+      openMeeting: (appointmentId) => ctx.navigate(`/meeting/${appointmentId}`),
+      answered: () => void refreshList().catch(() => undefined),
+    })
     : conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
       h("ol", { class: "thread" }, conversation.map((m) => h("li", { class: `msg ${m.author === "operator" ? "mine" : "theirs"}`, "data-author": m.author },
         h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
