@@ -126,7 +126,8 @@ async function poll(signal: AbortSignal): Promise<void> {
       }
     }
     paint();
-    if (first || signature(before) !== signature(answer)) for (const listener of [...listeners]) listener();
+    // The first answer is what the page was drawn with; later changes are news for it.
+    if (!first && signature(before) !== signature(answer)) for (const listener of [...listeners]) listener();
   }
 }
 

@@ -38,11 +38,15 @@ export async function casesPage(ctx: Context, caseId: string | null): Promise<No
   const detail = h("section", { class: "case-detail card", "aria-live": "polite" });
   let cursor: string | null = null;
 
+  // A reload (search, tab, a new chat message) makes answers still under way for the old list moot.
+  let generation = 0;
   const loadList = async (append: boolean) => {
+    const mine = append ? generation : ++generation;
     const params = new URLSearchParams({ status, limit: "25" });
     if (query) params.set("q", query);
     if (append && cursor) params.set("cursor", cursor);
     const page = await api<CasePage>("GET", `/api/cases?${params}`);
+    if (mine !== generation) return;
     cursor = page.nextCursor;
     more.hidden = cursor === null;
     const items = page.items.map((c) => h("li", {},
@@ -258,6 +262,11 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     }
   });
 
+  // A website chat: the live conversation comes first (docs/chat.md, "Dashboard"); other cases keep the read-only one below.
+  const chat = c.origin === "websiteChat" ? chatPanel(c, conversation, zone, {
+    openMeeting: (appointmentId) => ctx.navigate(`/meeting/${appointmentId}`),
+    answered: () => void refreshList().catch(() => undefined),
+  }) : null;
   replace(target,
     h("div", { class: "topbar" },
       h("div", {},
@@ -271,6 +280,7 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
           when: formatDateTime(c.sharedLocation.at, zone, uiLocale()) }), " ",
           h("a", { href: c.sharedLocation.mapUrl, target: "_blank", rel: "noopener noreferrer" }, t("meeting.map"))) : null),
       h("div", { class: "actions" }, saved, statusButton)),
+    chat,
     h("div", { class: "form-grid" },
       field("name", t("case.name"), c.name, { hint: t("case.nameHint"), maxLength: 50 }),
       field("internalReference", t("case.internalReference"), c.internalReference),
@@ -280,11 +290,7 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
     field("notes", t("case.notes"), c.notes, { textarea: true, hint: t("case.notesHint") }),
     h("h2", {}, t("case.assigned")), h("div", { class: "assigned" }, assignedBoxes.map((b) => b.element)), assignedError,
     h("h2", {}, t("appointments.title")), appointmentList,
-    c.origin === "websiteChat" ? chatPanel(c, conversation, zone, {
-      openMeeting: (appointmentId) => ctx.navigate(`/meeting/${appointmentId}`),
-      answered: () => void refreshList().catch(() => undefined),
-    })
-    : conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
+    chat ? null : conversation.length ? h("section", { class: "case-conversation" }, h("h2", {}, t("case.conversation")),
       h("ol", { class: "thread" }, conversation.map((m) => h("li", { class: `msg ${m.author === "operator" ? "mine" : "theirs"}`, "data-author": m.author },
         h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
         h("p", { class: "msg-text" }, m.text))))) : null,

@@ -359,10 +359,12 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
         await page.GotoAsync("/cases");
         var more = page.GetByRole(AriaRole.Button, new() { Name = "Show more" });
         await Expect(page.Locator("a.case-item").First).ToBeVisibleAsync();
-        while (await page.Locator("a.case-item").CountAsync() < vectors)
+        for (var shown = 25; shown < vectors; shown += 25)
         {
+            await Expect(page.Locator("a.case-item")).ToHaveCountAsync(shown);
             await more.ClickAsync();
         }
+        await Expect(page.Locator("a.case-item")).ToHaveCountAsync(vectors);
         var shownNames = await page.EvalOnSelectorAllAsync<string[]>("a.case-item strong", "els => els.map(e => e.textContent)");
         Assert.All(accepted["name"], name => Assert.Contains(name, shownNames));
         var badge = page.GetByRole(AriaRole.Button, new() { Name = $"Unread chats: {vectors}" });
