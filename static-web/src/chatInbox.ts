@@ -10,6 +10,7 @@ import { t } from "./i18n";
  * the last answer is kept here and painted at once. Pages (the case list) hear changes through {@link onChatInboxChange}.
  */
 let inbox: ChatInbox = { cases: [], total: 0, next: 0 };
+let loaded = false;
 let running: AbortController | null = null;
 let view: { button: HTMLButtonElement; list: HTMLElement; live: HTMLElement } | null = null;
 const listeners = new Set<() => void>();
@@ -76,6 +77,7 @@ export function stopChatInbox(): void {
   running?.abort();
   running = null;
   inbox = { cases: [], total: 0, next: 0 };
+  loaded = false;
   view = null;
 }
 
@@ -84,6 +86,7 @@ function paint(): void {
   view.button.hidden = inbox.total <= 0;
   view.button.textContent = String(inbox.total);
   view.button.setAttribute("aria-label", t("chatInbox.badge", { count: String(inbox.total) }));
+  if (loaded) view.button.dataset.inbox = "loaded"; // the first answer is in (new messages after it chime)
 }
 
 function start(): void {
@@ -114,6 +117,7 @@ async function poll(signal: AbortSignal): Promise<void> {
     const first = after === null;
     const before = inbox;
     inbox = answer;
+    loaded = true;
     after = answer.next;
     if (!first) {
       const fresh = answer.cases.filter((c) => {

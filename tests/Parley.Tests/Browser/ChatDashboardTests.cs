@@ -138,12 +138,16 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
     public async Task A_visitor_writes_the_operator_sees_badge_and_case_live_answers_sees_typing_and_seen_and_invites_to_a_video_call()
     {
         await using var context = await fixture.NewContextAsync();
+        // The chime is an oscillator: counted here.
+        await context.AddInitScriptAsync("window.__tones = 0; const tone = AudioContext.prototype.createOscillator; AudioContext.prototype.createOscillator = function () { window.__tones++; return tone.call(this); };");
         var page = await context.NewPageAsync();
         await BrowserFixture.SignUpAsync(page);
         var key = await AccountIdAsync(page);
         await DashboardApi.SendAsync(page, "PUT", "/api/chat-settings", new { enabled = true, greeting = "Hello!", preChat = new { name = "optional" } });
         await page.GotoAsync("/cases");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Cases", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-chat-badge][data-inbox=loaded]")).ToHaveCountAsync(1);
+        await page.Locator("main").ClickAsync(new() { Position = new() { X = 5, Y = 5 } }); // a gesture: browsers start audio only after one
 
         using var visitor = await VisitAsync(key);
         await ApiSession.ReadAsync(await visitor.SendAsync(new
@@ -161,6 +165,14 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
         await Expect(item.Locator(".unread-count [aria-hidden=true]")).ToHaveTextAsync("1");
         await Expect(item.Locator(".unread-count .visually-hidden")).ToHaveTextAsync("1 unread messages");
         await Expect(item).ToContainTextAsync("Website chat");
+        // A tone and a polite announcement; the sound can be muted, remembered in this browser.
+        await page.WaitForFunctionAsync("() => window.__tones >= 1");
+        await Expect(page.Locator("[data-chat-announce]")).ToHaveTextAsync("New chat message from Vera Visitor");
+        var sound = page.GetByRole(AriaRole.Button, new() { Name = "Sound for chat messages" });
+        await Expect(sound).ToHaveAttributeAsync("aria-pressed", "true");
+        await sound.ClickAsync();
+        await Expect(sound).ToHaveAttributeAsync("aria-pressed", "false");
+        Assert.Equal("off", await page.EvaluateAsync<string>("() => localStorage.getItem('parley.chatSound')"));
 
         // The badge's list links to the case.
         await badge.ClickAsync();
