@@ -19,7 +19,7 @@ const muteKey = "parley.chatSound";
 /** The badge for the shell (operators only); starts the inbox poll the first time. */
 export function chatBadge(): HTMLElement {
   const list = h("div", { class: "bookings-popover chat-popover", id: "chat-popover", hidden: true });
-  const button = h("button", { type: "button", class: "nav-badge chat-badge", hidden: true, "aria-expanded": "false", "aria-controls": list.id, "data-chat-badge": "" });
+  const button = h("button", { type: "button", class: "chat-badge", hidden: true, "aria-expanded": "false", "aria-controls": list.id, "data-chat-badge": "" });
   // Polite, and not a status role: pages keep their own status messages unique.
   const live = h("span", { class: "visually-hidden", "aria-live": "polite", "data-chat-announce": "" });
   const close = () => {
