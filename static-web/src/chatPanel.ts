@@ -31,24 +31,47 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
   let visitorRead = 0;
   let readSent = 0;
 
-  const thread = h("ol", { class: "thread chat-thread", "aria-label": t("chat.thread") });
+  const thread = h("ol", { class: "thread chat-thread" });
   const typing = h("p", { class: "chat-typing muted", "aria-live": "polite", "data-visitor-typing": "" });
   const online = h("span", { class: "chat-visitor", "data-visitor-online": "unknown" });
   const setOnline = (value: boolean) => {
+    if (online.dataset.visitorOnline === String(value)) return;
     online.dataset.visitorOnline = String(value);
     replace(online, h("span", { class: value ? "badge online" : "badge off" }, t(value ? "chat.visitorOnline" : "chat.visitorAway")));
   };
 
+  // Drawn incrementally: new messages are added (the thread is a log, which screen readers follow by its additions).
+  const items = new Map<string, HTMLLIElement>();
+  const empty = h("li", { class: "empty" }, t("chat.empty"));
+  const seen = h("div", { class: "msg-seen", "data-seen": "" }, "✓ ", t("chat.seen"));
+  const item = (m: ConversationMessage) => h("li", {
+    class: `msg ${m.author === "operator" ? "mine" : m.author === "system" ? "system" : "theirs"}`, "data-author": m.author, "data-seq": m.seq },
+  h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
+  h("p", { class: "msg-text" }, m.text),
+  m.appointmentId ? h("a", { href: `/meeting/${encodeURIComponent(m.appointmentId)}`, "data-link": true, class: "button secondary small" }, t("chat.joinVideo")) : null);
   const draw = () => {
     const list = [...messages.values()].sort((a, b) => a.seq - b.seq);
-    const lastSeen = [...list].reverse().find((m) => m.author === "operator" && m.seq <= visitorRead);
     const nearBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 40;
-    replace(thread, list.length === 0 ? h("li", { class: "empty" }, t("chat.empty")) : list.map((m) => h("li", {
-      class: `msg ${m.author === "operator" ? "mine" : m.author === "system" ? "system" : "theirs"}`, "data-author": m.author, "data-seq": m.seq },
-    h("div", { class: "msg-meta" }, m.authorName, " · ", formatDateTime(m.at, zone, uiLocale())),
-    h("p", { class: "msg-text" }, m.text),
-    m.appointmentId ? h("a", { href: `/meeting/${encodeURIComponent(m.appointmentId)}`, "data-link": true, class: "button secondary small" }, t("chat.joinVideo")) : null,
-    m === lastSeen ? h("div", { class: "msg-seen", "data-seen": "" }, "✓ ", t("chat.seen")) : null)));
+    if (list.length === 0) {
+      if (!empty.isConnected) thread.append(empty);
+    } else {
+      empty.remove();
+    }
+    let previous: HTMLLIElement | null = null;
+    for (const m of list) {
+      let li = items.get(m.id);
+      if (!li) {
+        li = item(m);
+        items.set(m.id, li);
+        if (previous) previous.after(li);
+        else thread.prepend(li);
+      }
+      previous = li;
+    }
+    const lastSeen = [...list].reverse().find((m) => m.author === "operator" && m.seq <= visitorRead);
+    const seenAt = lastSeen ? items.get(lastSeen.id) : undefined;
+    if (!seenAt) seen.remove();
+    else if (seen.parentElement !== seenAt) seenAt.append(seen);
     if (nearBottom || thread.dataset.scrolled !== "true") {
       thread.scrollTop = thread.scrollHeight;
     }
@@ -99,7 +122,8 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       if (typeof events.next === "number" && events.next > after) after = events.next;
       state = events.state;
       visitorRead = events.visitorRead ?? visitorRead;
-      typing.textContent = events.visitorTyping ? t("chat.visitorTyping") : "";
+      const typingText = events.visitorTyping ? t("chat.visitorTyping") : "";
+      if (typing.textContent !== typingText) typing.textContent = typingText;
       setOnline(events.visitorOnline === true);
       draw();
       if (events.messages.some((m) => m.author === "customer")) markRead();
@@ -207,10 +231,11 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
     }
   });
 
-  const panel = h("section", { class: "case-chat card-section", "data-chat-panel": "" },
+  // Not part of the case page's polite region: the thread (a log) and the typing line speak for themselves.
+  const panel = h("section", { class: "case-chat card-section", "aria-live": "off", "data-chat-panel": "" },
     h("div", { class: "topbar" }, h("h2", {}, t("chat.title")), online),
     metadataBlock(c.metadata ?? null),
-    thread,
+    h("div", { role: "log", "aria-label": t("chat.thread") }, thread),
     typing,
     reply,
     h("div", { class: "actions" }, video),
