@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Tests.Dialogs;
 using Parley.Tests.Infrastructure;
 using static Parley.Tests.Infrastructure.Accounts;
@@ -228,5 +229,26 @@ public sealed class ChatLiveTests
         var transcript = await DialogApiTests.OutboxEntryAsync(business.Admin, e => e.GetProperty("to").GetString() == transcriptTo);
         Assert.Contains("I need help with my contract.", transcript.GetProperty("text").GetString());
         Assert.Contains("Guten Tag, gerne helfen wir.", transcript.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Deleting_a_chat_case_removes_its_visitor_link_and_live_state_and_the_next_message_starts_afresh()
+    {
+        await using var app = await ChatKit.StartAsync();
+        var business = await ChatKit.OpenAsync(app);
+        using var visitor = await ChatKit.VisitAsync(app, business.Key);
+        await visitor.SayAsync("Please forget me");
+        var caseId = await CaseIdAsync(business.Admin);
+        await business.Admin.PostAsync($"/api/cases/{caseId}/conversation/read");
+        var states = app.Services.GetRequiredService<Parley.Functions.Chat.ChatStateStore>();
+        Assert.NotEqual(Parley.Functions.Chat.ChatState.Empty, await states.GetAsync(business.Key, caseId, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await business.Admin.DeleteAsync($"/api/cases/{caseId}")).StatusCode);
+        Assert.Equal(Parley.Functions.Chat.ChatState.Empty, await states.GetAsync(business.Key, caseId, CancellationToken.None));
+        Assert.Null(await app.Services.GetRequiredService<Parley.Functions.Chat.ChatService>().VisitorOfAsync(business.Key, caseId, CancellationToken.None));
+        var resumed = await ApiSession.ReadAsync(await ChatKit.StartSessionAsync(app, business.Key, new { token = visitor.Token }), HttpStatusCode.OK);
+        Assert.False(resumed.GetProperty("hasConversation").GetBoolean());
+        await visitor.SayAsync("A new question");
+        Assert.NotEqual(caseId, await CaseIdAsync(business.Admin));
     }
 }
