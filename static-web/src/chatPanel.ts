@@ -27,7 +27,8 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
 
   const messages = new Map<string, ConversationMessage>();
   let after = 0;
-  let state: number | undefined;
+  // State 0 on the first poll: it answers at once with the visitor's typing, read mark and online state as they are.
+  let state = 0;
   let visitorRead = 0;
   let readSent = 0;
 
@@ -97,13 +98,12 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
 
   add(initial);
   draw();
-  setOnline(c.customerStatus === "online");
 
   const poll = async () => {
     let failures = 0;
     while (!signal.aborted) {
       const query = new URLSearchParams({ after: String(after) });
-      if (state !== undefined) query.set("state", String(state));
+      query.set("state", String(state));
       let events: ConversationEvents;
       const asked = Date.now();
       try {
@@ -120,7 +120,7 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       if (events.messages.length === 0 && events.state === state && Date.now() - asked < 1000) await pause(3000, signal);
       add(events.messages);
       if (typeof events.next === "number" && events.next > after) after = events.next;
-      state = events.state;
+      state = events.state ?? state;
       visitorRead = events.visitorRead ?? visitorRead;
       const typingText = events.visitorTyping ? t("chat.visitorTyping") : "";
       if (typing.textContent !== typingText) typing.textContent = typingText;

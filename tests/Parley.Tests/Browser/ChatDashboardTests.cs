@@ -241,8 +241,18 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "chat-case-en");
 
         // Invite to a video call: an appointment now, the operator in its meeting room, the visitor's events with the link.
+        // Leaving the case page ends its long poll (aborted, not left running).
+        var pollStopped = new TaskCompletionSource();
+        page.RequestFailed += (_, request) =>
+        {
+            if (request.Url.Contains($"/api/cases/{caseId}/conversation/events", StringComparison.Ordinal))
+            {
+                pollStopped.TrySetResult();
+            }
+        };
         await panel.GetByRole(AriaRole.Button, new() { Name = "Invite to video call" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/meeting/[a-z2-7]+$"));
+        await pollStopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var appointmentId = page.Url.Split('/')[^1];
         var appointments = await DashboardApi.GetAsync(page, $"/api/cases/{caseId}/appointments");
         Assert.Contains(appointments.EnumerateArray(), a => a.GetProperty("id").GetString() == appointmentId);
