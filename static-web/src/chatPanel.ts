@@ -181,12 +181,14 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
   };
   signal.addEventListener("abort", () => clearTimeout(retry));
 
+  const video = h("button", { type: "button", class: "secondary chat-video" }, t("chat.inviteVideo"));
   const reply = h("form", { class: "chat-reply", novalidate: true },
-    h("label", { for: replyId }, t("chat.reply")),
-    text,
-    h("div", { class: "hint", id: `${replyId}-hint` }, t("chat.replyHint")),
-    error,
-    h("div", { class: "actions" }, send));
+    h("div", { class: "field" },
+      h("label", { for: replyId }, t("chat.reply")),
+      text,
+      h("div", { class: "hint", id: `${replyId}-hint` }, t("chat.replyHint")),
+      error),
+    h("div", { class: "actions" }, send, video));
   reply.addEventListener("submit", (e) => {
     e.preventDefault();
     const value = text.value.trim();
@@ -217,7 +219,6 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
 
   // Invite to a video call: an appointment now; the operator goes to its meeting room.
   const videoError = h("div", { class: "alert error", role: "alert", hidden: true });
-  const video = h("button", { type: "button", class: "secondary chat-video" }, t("chat.inviteVideo"));
   video.addEventListener("click", async () => {
     video.disabled = true;
     videoError.hidden = true;
@@ -238,7 +239,6 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
     h("div", { role: "log", "aria-label": t("chat.thread") }, thread),
     typing,
     reply,
-    h("div", { class: "actions" }, video),
     videoError);
   panel.dataset.shown = "false";
   // Started once the panel is on the page (the case page is drawn, then shown).

@@ -241,24 +241,30 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "chat-case-en");
 
         // Invite to a video call: an appointment now, the operator in its meeting room, the visitor's events with the link.
-        // Leaving the case page ends its long poll (aborted, not left running).
-        var pollStopped = new TaskCompletionSource();
-        page.RequestFailed += (_, request) =>
+        // Leaving the case page ends its long poll: no poll of the case starts afterwards, though the visitor types again.
+        var left = false;
+        var pollsAfterLeaving = 0;
+        page.Request += (_, request) =>
         {
-            if (request.Url.Contains($"/api/cases/{caseId}/conversation/events", StringComparison.Ordinal))
+            if (Volatile.Read(ref left) && request.Url.Contains($"/api/cases/{caseId}/conversation/events", StringComparison.Ordinal))
             {
-                pollStopped.TrySetResult();
+                Interlocked.Increment(ref pollsAfterLeaving);
             }
         };
         await panel.GetByRole(AriaRole.Button, new() { Name = "Invite to video call" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/meeting/[a-z2-7]+$"));
-        await pollStopped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        Volatile.Write(ref left, true);
         var appointmentId = page.Url.Split('/')[^1];
         var appointments = await DashboardApi.GetAsync(page, $"/api/cases/{caseId}/appointments");
         Assert.Contains(appointments.EnumerateArray(), a => a.GetProperty("id").GetString() == appointmentId);
         var invited = await VisitorEventsUntilAsync(visitor, e => e.GetProperty("messages").EnumerateArray()
             .Any(m => m.TryGetProperty("meetingUrl", out var url) && url.ValueKind == JsonValueKind.String));
         Assert.Contains(invited.GetProperty("messages").EnumerateArray(), m => m.TryGetProperty("meetingUrl", out var url) && url.ValueKind == JsonValueKind.String && url.GetString()!.StartsWith("http", StringComparison.Ordinal));
+        await VisitorPostAsync(visitor, "typing", new { });
+        await VisitorEventsUntilAsync(visitor, _ => true);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        Assert.Equal(0, Volatile.Read(ref pollsAfterLeaving));
     }
 
     /// <summary>
