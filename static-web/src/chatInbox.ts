@@ -122,7 +122,8 @@ async function poll(signal: AbortSignal): Promise<void> {
     if (!first) {
       const fresh = answer.cases.filter((c) => {
         const old = before.cases.find((o) => o.caseId === c.caseId);
-        return c.unreadMessages > 0 && (!old || c.unreadMessages > old.unreadMessages || c.lastMessageAt > old.lastMessageAt);
+        // More unread than before (lastMessageAt also moves when an operator edits the case: not news).
+        return c.unreadMessages > 0 && (!old || c.unreadMessages > old.unreadMessages);
       });
       if (fresh.length > 0) {
         beep();
