@@ -54,6 +54,8 @@ export interface ChatEvents {
   operatorTyping?: boolean;
   operatorRead?: number;
   unread?: number;
+  /** Pass back as &state= with the next poll. */
+  state?: number;
 }
 
 let visitorToken = "";

@@ -140,6 +140,8 @@ function conversation(session: Session): () => void {
   let hasConversation = session.hasConversation === true;
   let online = session.online === true;
   let after = 0;
+  /** The server's state number (typing, read marks): passed back, so a change between two polls answers at once. */
+  let pollState: number | null = null;
   let maxOperatorSeq = 0;
   let readSent = 0;
   let operatorRead = 0;
@@ -446,9 +448,10 @@ function conversation(session: Session): () => void {
       const started = Date.now();
       let changed = false;
       try {
-        const events = await call<ChatEvents>("GET", chatPath(key, `events?after=${after}`), undefined, controller.signal);
+        const events = await call<ChatEvents>("GET", chatPath(key, `events?after=${after}${pollState === null ? "" : `&state=${pollState}`}`), undefined, controller.signal);
         failures = 0;
-        changed = events.messages.length > 0 || events.next !== after;
+        changed = events.messages.length > 0 || events.next !== after || (typeof events.state === "number" && events.state !== pollState);
+        if (typeof events.state === "number") pollState = events.state;
         addMessages(events.messages);
         if (typeof events.next === "number") after = events.next;
         else after = Math.max(after, ...events.messages.map((m) => m.seq));
@@ -514,8 +517,9 @@ function conversation(session: Session): () => void {
     p.status.replaceChildren(ct("sending"));
     p.status.className = "msg-status";
     try {
-      const answer = await call<{ message: ChatMessage }>("POST", chatPath(key, "messages"), p.body);
-      adopt(p, answer.message);
+      // The message itself (docs/chat.md also names it { message }: both are read).
+      const answer = await call<ChatMessage & { message?: ChatMessage }>("POST", chatPath(key, "messages"), p.body);
+      adopt(p, answer.message ?? answer);
       if (!hasConversation) {
         hasConversation = true;
         prechat.hidden = true;
