@@ -1,0 +1,288 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Playwright;
+using Parley.Tests.Chat;
+using Parley.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Parley.Tests.Browser;
+
+/// <summary>
+/// The website live chat, visitor side (chat-embed.js on a website of another origin, the chat page in its panel)
+/// against the real chat API: opening creates nothing, the first message creates the case, the operator's answer,
+/// typing and read marks reach the visitor, a reload keeps the conversation, a second browser is a second visitor, the
+/// pre-chat form's errors, the offline path, and no payload of the XSS corpus runs in the widget (docs/chat.md).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ChatWidgetTests(BrowserFixture fixture)
+{
+    private const int PresencePollMs = 1000;
+
+    /// <summary>A business with the chat on, its website (another origin) listed in embedOrigins, and that website's page with the snippet.</summary>
+    private async Task<(ChatKit.Business Business, FakeHttpServer Site)> OpenAsync(object? chatSettings = null, bool online = true)
+    {
+        var business = await ChatKit.OpenAsync(fixture.App, chatSettings);
+        var key = business.Key;
+        var site = await FakeHttpServer.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync($"""
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kanzlei website</title></head><body>
+                <h1>Tax advice</h1><p>Welcome to our website.</p>
+                <script>window.__chatEvents = []; ["open", "close", "unread"].forEach(n => addEventListener("parley:chat-" + n, e => __chatEvents.push(n + (e.detail ? " " + e.detail.count : ""))));</script>
+                <script src="{fixture.BaseUrl}/chat-embed.js" data-parley-chat="{key}" data-presence-poll-ms="{PresencePollMs}" async></script>
+                </body></html>
+                """);
+        });
+        var origin = site.BaseAddress.GetLeftPart(UriPartial.Authority);
+        await ApiSession.ReadAsync(await business.Admin.PatchAsync("/api/account", new { embedOrigins = new[] { origin } }), HttpStatusCode.OK);
+        await ApiSession.ReadAsync(await business.Admin.PutAsync("/api/me/presence", new { mode = online ? "online" : "away" }), HttpStatusCode.OK);
+        return (business, site);
+    }
+
+    private static ILocator Launcher(IPage page) => page.Locator("[data-parley-chat-launcher]");
+
+    private static IFrameLocator Panel(IPage page) => page.FrameLocator("[data-parley-chat-frame]");
+
+    private static async Task<JsonElement> SingleCaseAsync(ApiSession admin)
+    {
+        var cases = await Poll.ForAsync("the chat's case", () => ChatKit.CasesAsync(admin), cases => cases.Count == 1, TimeSpan.FromSeconds(15));
+        return cases[0];
+    }
+
+    private static async Task AnswerAsync(ApiSession admin, string caseId, string text) =>
+        await ApiSession.ReadAsync(await admin.PostAsync($"/api/cases/{caseId}/conversation", new { clientMessageId = Guid.NewGuid().ToString("N"), text }), HttpStatusCode.Created);
+
+    [Fact]
+    public async Task A_visitor_on_another_website_chats_with_the_operator_and_keeps_the_conversation_after_a_reload()
+    {
+        var (business, site) = await OpenAsync();
+        await using var _ = site;
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var presencePolls = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith($"/api/chat/{business.Key}/presence", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref presencePolls);
+            }
+        };
+        await page.GotoAsync($"{site.BaseAddress}shop?utm_source=newsletter&utm_campaign=spring");
+
+        // The launcher: the operator is online; opening and closing freely creates no case.
+        var launcher = Launcher(page);
+        await Expect(launcher).ToHaveAttributeAsync("data-parley-status", "online");
+        await Expect(launcher).ToHaveAccessibleNameAsync(new Regex("^Chat with us.*We're online$"));
+        await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "false");
+        await launcher.ClickAsync();
+        await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "true");
+        var panel = Panel(page);
+        await Expect(panel.Locator("#chat-business")).ToHaveTextAsync("Kanzlei Chat");
+        await Expect(panel.Locator("#chat-presence-text")).ToHaveTextAsync("We're online");
+        await Expect(panel.Locator("#chat-greeting")).ToHaveTextAsync("Hello! How can we help?");
+        await Expect(panel.Locator("#chat-offline")).ToBeHiddenAsync();
+        await Expect(panel.Locator("#chat-input")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(launcher).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "true");
+        Assert.Empty(await ChatKit.CasesAsync(business.Admin));
+
+        // The first message creates the case, with the page it came from.
+        await panel.Locator("#chat-input").FillAsync("Hello, do you do tax returns?\nFor 2025.");
+        await panel.Locator("#chat-input").PressAsync("Enter");
+        await Expect(panel.Locator(".msg-visitor .msg-text")).ToHaveTextAsync("Hello, do you do tax returns?\nFor 2025.");
+        var listed = await SingleCaseAsync(business.Admin);
+        Assert.Equal("websiteChat", listed.GetProperty("origin").GetString());
+        var caseId = listed.GetProperty("id").GetString()!;
+        var metadata = (await business.Admin.GetJsonAsync($"/api/cases/{caseId}")).GetProperty("metadata");
+        Assert.Equal($"{site.BaseAddress}shop?utm_source=newsletter&utm_campaign=spring", metadata.GetProperty("pageUrl").GetString());
+        Assert.Equal("newsletter", metadata.GetProperty("utm_source").GetString());
+        await Expect(panel.Locator("#chat-transcript-open")).ToBeVisibleAsync();
+
+        // The operator answers and types; the visitor sees both, and the operator's read mark.
+        await AnswerAsync(business.Admin, caseId, "Yes, we do. <b>Which year?</b>");
+        var answer = panel.Locator(".msg-operator").Last;
+        await Expect(answer.Locator(".msg-text")).ToHaveTextAsync("Yes, we do. <b>Which year?</b>");
+        await Expect(answer.Locator(".msg-author")).ToHaveTextAsync("Anna Admin");
+        await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{caseId}/conversation/typing"), HttpStatusCode.NoContent);
+        await Expect(panel.Locator("#chat-typing")).ToHaveTextAsync("Anna Admin is typing…");
+        await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{caseId}/conversation/read"), HttpStatusCode.NoContent);
+        await Expect(panel.Locator(".msg-visitor #chat-seen")).ToHaveTextAsync("Seen");
+
+        // Closed panel: a new answer shows as unread on the launcher and as an event on the website.
+        await panel.Locator("#chat-close").ClickAsync();
+        await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "false");
+        await AnswerAsync(business.Admin, caseId, "Are you still there?");
+        await Expect(page.Locator("[data-parley-chat-badge]")).ToHaveTextAsync("1");
+        await Expect(launcher).ToHaveAccessibleNameAsync(new Regex("1 unread"));
+        await page.WaitForFunctionAsync("() => window.__chatEvents.includes('unread 1')");
+
+        // A reload keeps the conversation; the frame's long poll replaces the presence poll.
+        await page.ReloadAsync();
+        var pollsBefore = Volatile.Read(ref presencePolls);
+        await Expect(page.Locator("[data-parley-chat-badge]")).ToHaveTextAsync("1");
+        await launcher.ClickAsync();
+        await Expect(panel.Locator(".msg")).ToHaveCountAsync(3);
+        await Expect(panel.Locator(".msg-text").Nth(2)).ToHaveTextAsync("Are you still there?");
+        await Expect(page.Locator("[data-parley-chat-badge]")).ToBeHiddenAsync();
+        await panel.Locator("#chat-input").FillAsync("Yes, still here.");
+        await panel.Locator("#chat-send").ClickAsync();
+        await Expect(panel.Locator(".msg")).ToHaveCountAsync(4);
+        await Poll.UntilAsync("the visitor's fourth message in the case", async () => (await ChatKit.ConversationAsync(business.Admin, caseId)).Count == 4, TimeSpan.FromSeconds(10));
+        Assert.Equal(pollsBefore, Volatile.Read(ref presencePolls));
+        Assert.Single(await ChatKit.CasesAsync(business.Admin));
+        var events = await page.EvaluateAsync<string[]>("() => window.__chatEvents");
+        Assert.Contains("open", events);
+        Assert.Contains("unread 0", events);
+        await BrowserFixture.ScreenshotAsync(page, "chat-widget-conversation");
+
+        // Another browser is another visitor, with a case of their own.
+        await using var second = await fixture.NewContextAsync();
+        var other = await second.NewPageAsync();
+        await other.GotoAsync($"{site.BaseAddress}contact");
+        await Launcher(other).ClickAsync();
+        await Expect(Panel(other).Locator(".msg")).ToHaveCountAsync(0);
+        await Panel(other).Locator("#chat-input").FillAsync("Hi, I am somebody else.");
+        await Panel(other).Locator("#chat-input").PressAsync("Enter");
+        await Poll.UntilAsync("a second case", async () => (await ChatKit.CasesAsync(business.Admin)).Count == 2, TimeSpan.FromSeconds(15));
+        Assert.All(await ChatKit.CasesAsync(business.Admin), c => Assert.Equal("websiteChat", c.GetProperty("origin").GetString()));
+    }
+
+    [Fact]
+    public async Task With_nobody_online_a_phone_visitor_is_told_so_and_the_pre_chat_form_asks_for_the_required_fields()
+    {
+        var (business, site) = await OpenAsync(new { preChat = new { name = "required", phone = "optional" } }, online: false);
+        await using var _ = site;
+        await using var context = await fixture.NewContextAsync(configure: o => o.ViewportSize = new ViewportSize { Width = 360, Height = 740 });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{site.BaseAddress}");
+        var launcher = Launcher(page);
+        await Expect(launcher).ToHaveAttributeAsync("data-parley-status", "away");
+        await launcher.ClickAsync();
+
+        // Full screen on a phone, with the panel's own close button.
+        var box = await page.Locator("[data-parley-chat-panel]").BoundingBoxAsync();
+        Assert.Equal((0f, 360f), (box!.X, box.Width));
+        await Expect(launcher).ToBeHiddenAsync();
+        var panel = Panel(page);
+        await Expect(panel.Locator("#chat-presence-text")).ToHaveTextAsync("We're away");
+        await Expect(panel.Locator("#chat-offline")).ToContainTextAsync("Nobody is online right now");
+        await Expect(panel.Locator("#chat-offline")).ToContainTextAsync("Usually within an hour");
+        var name = panel.GetByLabel("Your name", new() { Exact = true });
+        var email = panel.GetByLabel("Your e-mail address", new() { Exact = true });
+        var phone = panel.GetByLabel("Your phone number (optional)");
+        await Expect(email).ToHaveAttributeAsync("required", "");
+
+        // Required fields first (checked here), then what the server says about the phone number, shown at its field.
+        await panel.Locator("#chat-input").FillAsync("Can you call me back?");
+        await panel.Locator("#chat-input").PressAsync("Enter");
+        await Expect(name).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(name).ToHaveAccessibleDescriptionAsync("Please fill in this field.");
+        await Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(name).ToBeFocusedAsync();
+        await name.FillAsync("Paula Visitor");
+        await email.FillAsync("paula.visitor@example.com");
+        await phone.FillAsync("not a phone number");
+        await panel.Locator("#chat-send").ClickAsync();
+        await Expect(phone).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(panel.Locator(".msg")).ToHaveCountAsync(0);
+        await Expect(panel.Locator("#chat-input")).ToHaveValueAsync("Can you call me back?"); // the message waits in the composer
+        Assert.Empty(await ChatKit.CasesAsync(business.Admin));
+
+        await phone.FillAsync("");
+        await panel.Locator("#chat-send").ClickAsync();
+        await Expect(panel.Locator(".msg-visitor")).ToHaveCountAsync(1);
+        await Expect(panel.Locator("#chat-prechat")).ToBeHiddenAsync();
+        var listed = await SingleCaseAsync(business.Admin);
+        var created = await business.Admin.GetJsonAsync($"/api/cases/{listed.GetProperty("id").GetString()}");
+        Assert.Equal("Paula Visitor", created.GetProperty("name").GetString());
+        Assert.Equal("paula.visitor@example.com", created.GetProperty("email").GetString());
+
+        // The transcript by e-mail, to the address the case has.
+        await panel.Locator("#chat-transcript-open").ClickAsync();
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Send transcript", Exact = true }).ClickAsync();
+        await Expect(panel.Locator("#chat-transcript-done")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "chat-widget-offline-360");
+
+        // The panel's close button gives focus back to the launcher.
+        await panel.Locator("#chat-close").ClickAsync();
+        await Expect(launcher).ToBeVisibleAsync();
+        await Expect(launcher).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task No_payload_of_the_xss_corpus_runs_in_the_widget_as_operator_or_visitor_message()
+    {
+        var (business, site) = await OpenAsync();
+        await using var _ = site;
+        await using var context = await fixture.NewContextAsync();
+        // In every frame (the website and the chat page): a payload that runs calls __xss(n).
+        await context.AddInitScriptAsync("window.__xssCalls = []; window.__xss = (n) => window.__xssCalls.push(n);");
+        var page = await context.NewPageAsync();
+        var dialogs = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            Interlocked.Increment(ref dialogs);
+            await dialog.DismissAsync();
+        };
+        await page.GotoAsync($"{site.BaseAddress}");
+        await Launcher(page).ClickAsync();
+        var panel = Panel(page);
+
+        // The visitor's messages: the corpus in as few messages as the 2,000-character limit allows (the per-address
+        // message limit is 120 per 10 minutes), each written into the composer.
+        var batches = new List<string>();
+        foreach (var payload in XssCorpus.Payloads)
+        {
+            if (batches.Count > 0 && batches[^1].Length + 1 + payload.Length <= 2000)
+            {
+                batches[^1] += "\n" + payload;
+            }
+            else
+            {
+                batches.Add(payload);
+            }
+        }
+        foreach (var batch in batches)
+        {
+            await panel.Locator("#chat-input").FillAsync(batch);
+            await panel.Locator("#chat-input").PressAsync("Enter");
+        }
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(batches.Count, new() { Timeout = 30_000 });
+        var caseId = (await SingleCaseAsync(business.Admin)).GetProperty("id").GetString()!;
+
+        // The operator's: each payload a message of its own.
+        using (var gate = new SemaphoreSlim(4))
+        {
+            await Task.WhenAll(XssCorpus.Payloads.Select(async payload =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    await AnswerAsync(business.Admin, caseId, payload);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+        await Expect(panel.Locator(".msg-operator")).ToHaveCountAsync(XssCorpus.Payloads.Count, new() { Timeout = 30_000 });
+
+        // Shown as the text they are, and nothing ran.
+        var frame = page.Frames.Single(f => f.Url.Contains("/chat?key=", StringComparison.Ordinal));
+        var operatorTexts = await frame.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.msg-operator .msg-text')].map(e => e.textContent)");
+        Assert.Equal(XssCorpus.Payloads.Order(StringComparer.Ordinal), operatorTexts.Order(StringComparer.Ordinal));
+        var visitorTexts = await frame.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.msg-visitor .msg-text')].map(e => e.textContent)");
+        Assert.Equal(batches, visitorTexts);
+        Assert.Equal(0, await frame.EvaluateAsync<int>("() => document.querySelectorAll('.chat-log script, .chat-log img, .chat-log svg, .chat-log iframe, .chat-log a').length"));
+        Assert.Empty(await frame.EvaluateAsync<int[]>("() => window.__xssCalls"));
+        Assert.Empty(await page.EvaluateAsync<int[]>("() => window.__xssCalls"));
+        Assert.Equal(0, dialogs);
+    }
+}
