@@ -436,7 +436,7 @@ public static class AppointmentEndpoints
             a.Pin, store.JoinUrl(origin, a), Wire.Name(a.Status), a.History);
     }
 
-    private static IResult Busy(OverlapException ex, Account account)
+    internal static IResult Busy(OverlapException ex, Account account)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(account.TimeZone);
         var start = TimeZoneInfo.ConvertTime(ex.Start, zone);

@@ -82,6 +82,9 @@ public sealed record Case(
     /// <summary>A website-chat visitor wrote last and no operator has answered yet (docs/chat.md: a flag, not a status).</summary>
     public bool AwaitingReply { get; init; }
 
+    /// <summary>A website-chat visitor's messages since an operator last read or answered the case.</summary>
+    public int UnreadMessages { get; init; }
+
     /// <summary>The next scheduled appointment from <paramref name="now"/> on, if any.</summary>
     public DateTimeOffset? NextAppointment(DateTimeOffset now) =>
         ScheduledAppointments.Values.Where(s => s >= now).Order().Cast<DateTimeOffset?>().FirstOrDefault();
@@ -175,14 +178,15 @@ public sealed record CaseView(
     CustomerLocationView? SharedLocation = null,
     string? WaitingAppointmentId = null,
     IReadOnlyDictionary<string, string>? Metadata = null,
-    bool AwaitingReply = false)
+    bool AwaitingReply = false,
+    int UnreadMessages = 0)
 {
     public static CaseView From(Case c, DateTimeOffset now, IEnumerable<string>? visibleCustomFields = null) => new(
         c.Id, c.Number, c.Name, Wire.Name(c.Origin), Wire.Name(c.CustomerStatus), c.Email, c.Phone, c.InternalReference, c.Notes,
         visibleCustomFields is null ? c.CustomFields : c.CustomFields.Where(f => visibleCustomFields.Contains(f.Key)).ToDictionary(),
         c.AssignedOperatorIds, c.Language, Wire.Name(c.Status), c.Location, c.NextAppointment(now), c.CreatedAt, c.UpdatedAt, c.Hidden?.View(),
         PhoneNumber.Display(c.Phone), c.SharedLocation is { } l ? new CustomerLocationView(l.Latitude, l.Longitude, l.AccuracyMeters, l.At, l.MapUrl) : null,
-        Metadata: c.Metadata, AwaitingReply: c.AwaitingReply);
+        Metadata: c.Metadata, AwaitingReply: c.AwaitingReply, UnreadMessages: c.UnreadMessages);
 }
 
 public sealed record CustomerLocationView(double Latitude, double Longitude, double? AccuracyMeters, DateTimeOffset At, string MapUrl);
@@ -204,6 +208,7 @@ public sealed record CaseSummary(
     DateTimeOffset? NextAppointmentAt,
     DateTimeOffset UpdatedAt,
     string? WaitingAppointmentId = null,
-    bool AwaitingReply = false);
+    bool AwaitingReply = false,
+    int UnreadMessages = 0);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);

@@ -153,6 +153,26 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         return new CasePage(items, null);
     }
 
+    /// <summary>The account's website-chat cases awaiting a reply (<paramref name="unreadOnly"/>: with unread messages), newest first.</summary>
+    public async Task<IReadOnlyList<CaseSummary>> ChatsAsync(string accountId, bool unreadOnly, int max, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey ge {ActivityPrefix} and RowKey lt {TableClientExtensions.PrefixUpperBound(ActivityPrefix)} and Origin eq {nameof(CaseOrigin.WebsiteChat)}")
+            + (unreadOnly ? " and UnreadMessages gt 0" : " and AwaitingReply eq true");
+        var list = new List<CaseSummary>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: ct))
+        {
+            list.Add(ToSummary(e));
+            if (list.Count == max)
+            {
+                break;
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Website-chat cases awaiting a reply (for routing new chats to the least busy operator).</summary>
+    public Task<IReadOnlyList<CaseSummary>> AwaitingChatsAsync(string accountId, CancellationToken ct) => ChatsAsync(accountId, unreadOnly: false, 1000, ct);
+
     internal static string ActivityKey(Case c) =>
         ActivityPrefix + (DateTime.MaxValue.Ticks - c.UpdatedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + c.Id;
 
@@ -171,6 +191,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "UpdatedAt", c.UpdatedAt },
         { "Search", SearchText.Normalize($"{c.Name} {c.Number} {c.InternalReference} {c.Email}") },
         { "AwaitingReply", c.AwaitingReply },
+        { "UnreadMessages", c.UnreadMessages },
     };
 
     private static CaseSummary ToSummary(TableEntity e) => new(
@@ -178,7 +199,8 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         Wire.Name(Enum.Parse<CaseOrigin>(e.GetString("Origin")!)), Wire.Name(Enum.Parse<CaseStatus>(e.GetString("Status")!)),
         Wire.Name(Enum.Parse<CustomerStatus>(e.GetString("CustomerStatus") ?? nameof(CustomerStatus.Away))),
         e.GetString("Email"), e.GetString("InternalReference"), SplitIds(e.GetString("AssignedOperatorIds")),
-        e.GetDateTimeOffset("NextAppointmentAt"), e.GetDateTimeOffset("UpdatedAt") ?? default, AwaitingReply: e.GetBoolean("AwaitingReply") ?? false);
+        e.GetDateTimeOffset("NextAppointmentAt"), e.GetDateTimeOffset("UpdatedAt") ?? default, AwaitingReply: e.GetBoolean("AwaitingReply") ?? false,
+        UnreadMessages: e.GetInt32("UnreadMessages") ?? 0);
 
     internal static TableEntity ToEntity(Case c) => new(c.AccountId, CasePrefix + c.Id)
     {
@@ -208,6 +230,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         { "PublicSourceKind", c.PublicSource?.Kind },
         { "PublicSourceClient", c.PublicSource?.ClientAddressHash },
         { "AwaitingReply", c.AwaitingReply },
+        { "UnreadMessages", c.UnreadMessages },
     };
 
     internal static Case ToCase(TableEntity e) => new(
@@ -228,6 +251,7 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
         Metadata = e.GetString("Metadata") is { } metadata ? JsonSerializer.Deserialize<Dictionary<string, string>>(metadata) : null,
         PublicSource = e.GetString("PublicSourceKind") is { } kind ? new PublicSource(kind, e.GetString("PublicSourceClient") ?? "") : null,
         AwaitingReply = e.GetBoolean("AwaitingReply") ?? false,
+        UnreadMessages = e.GetInt32("UnreadMessages") ?? 0,
     };
 
     internal static IReadOnlyList<string> SplitIds(string? csv) => string.IsNullOrEmpty(csv) ? [] : csv.Split(',');

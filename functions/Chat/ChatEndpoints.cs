@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Parley.Functions.Accounts;
+using Parley.Functions.Appointments;
 using Parley.Functions.Cases;
 using Parley.Functions.Common;
 using Parley.Functions.Conversations;
@@ -49,11 +50,16 @@ public static partial class ChatEndpoints
     private static async Task<ChatSettings?> EnabledAsync(string key, ChatSettingsStore store, CancellationToken ct) =>
         await store.FindAsync(key, ct) is { Enabled: true } settings ? settings : null;
 
-    private static async Task<IResult> SessionAsync(string key, ChatSessionRequest request, ChatSettingsStore store, ChatVisitors visitors, CancellationToken ct)
+    private static async Task<IResult> SessionAsync(string key, ChatSessionRequest request, HttpContext http, ChatSettingsStore store, ChatVisitors visitors,
+        ChatService chat, ChatPresence presence, AccountStore accounts, CancellationToken ct)
     {
         var v = new Validation();
         var identifier = v.Text("identifier", request.Identifier, 200, required: false);
         var signature = v.Text("signature", request.Signature, 128, required: false);
+        if (request.Token is { Length: > 2000 })
+        {
+            v.Add("token", L("This token is not valid."));
+        }
         if (!v.IsValid)
         {
             return v.Problem();
@@ -72,9 +78,22 @@ public static partial class ChatEndpoints
             }
             verified = true;
         }
-        var visitor = new ChatVisitor(settings.AccountId, verified ? ChatVisitors.VerifiedVisitorId(settings.AccountId, identifier!) : ChatVisitors.NewVisitorId(), verified);
-        return TypedResults.Ok(new ChatSessionView(visitors.Issue(visitor), settings.Greeting, settings.Color, settings.ReplyTime,
-            settings.PreChat.Where(p => p.Value != ChatFieldMode.Off).ToDictionary(p => p.Key, p => Wire.Name(p.Value)), verified));
+        // An anonymous visitor goes on with the token the widget kept, else with the partitioned cookie (a frame without
+        // localStorage); a verified visitor only ever through the website's signed identity (a signed-out website is a new visitor).
+        var visitor = verified
+            ? new ChatVisitor(settings.AccountId, ChatVisitors.VerifiedVisitorId(settings.AccountId, identifier!), true)
+            : new[] { request.Token, http.Request.Cookies[ChatVisitors.CookieName(key)] }.Select(t => visitors.Read(t, key)).FirstOrDefault(x => x is { Verified: false })
+                ?? new ChatVisitor(settings.AccountId, ChatVisitors.NewVisitorId(), false);
+        var token = visitors.Issue(visitor);
+        if (!verified)
+        {
+            visitors.Remember(http.Response, key, token);
+        }
+        var account = await accounts.GetSettingsAsync(ChatService.TenantOf(settings.AccountId), ct);
+        var online = (await presence.OnlineOperatorsAsync(settings.AccountId, ct)).Count > 0;
+        var hasConversation = await chat.CaseOfAsync(visitor, ct) is not null;
+        return TypedResults.Ok(new ChatSessionView(token, account?.BusinessName ?? "", settings.Greeting, settings.Color, settings.ReplyTime,
+            settings.PreChat.Where(p => p.Value != ChatFieldMode.Off).ToDictionary(p => p.Key, p => Wire.Name(p.Value)), verified, online, hasConversation));
     }
 
     private static async Task<IResult> MessageAsync(string key, ChatMessageRequest request, HttpContext http, ChatSettingsStore store, ChatVisitors visitors,
@@ -145,16 +164,17 @@ public static partial class ChatEndpoints
         return created ? TypedResults.Created((string?)null, view) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> EventsAsync(string key, long? after, HttpContext http, ChatSettingsStore store, ChatVisitors visitors, ChatService chat,
-        ConversationStore conversations, IRoomTransport transport, RoomStore rooms, IConfiguration configuration, CancellationToken ct)
+    private static async Task<IResult> EventsAsync(string key, long? after, long? state, HttpContext http, ChatSettingsStore store, ChatVisitors visitors, ChatService chat,
+        ConversationStore conversations, ChatPresence presence, AppointmentStore appointments, IRoomTransport transport, RoomStore rooms, IConfiguration configuration,
+        TimeProvider time, CancellationToken ct)
     {
         if (visitors.Read(http.Request.Headers[ChatVisitors.Header], key) is not { } visitor)
         {
             return NoVisitor();
         }
-        if (after is < 0)
+        if (after is < 0 || state is < 0)
         {
-            return Validation.Single("after", L("Use a number of 0 or more."));
+            return Validation.Single(after is < 0 ? "after" : "state", L("Use a number of 0 or more."));
         }
         if (await EnabledAsync(key, store, ct) is null)
         {
@@ -164,23 +184,34 @@ public static partial class ChatEndpoints
         var room = ChatService.Room(visitor.AccountId, visitor.VisitorId);
         // Note the room's last event before reading, so a message written between the read and the wait still wakes it.
         var head = await SequencedLog.LastAsync(rooms.Table, room.Partition, ct);
-        var answer = await ReadAsync();
-        if (answer.Next > from)
+        var answer = await ReadAsync(head);
+        if (answer.Next > from || (state is { } known && head > known))
         {
             return TypedResults.Ok(answer);
         }
-        await transport.ReadAsync(room, head, configuration.GetValue<TimeSpan?>("Chat:PollWait") ?? DefaultPollWait, ct);
-        return TypedResults.Ok(await ReadAsync());
+        var woke = await ChatLive.WaitAsync(transport, room, head, configuration.GetValue<TimeSpan?>("Chat:PollWait") ?? DefaultPollWait, ChatLive.VisitorSide, ct);
+        return TypedResults.Ok(await ReadAsync(woke));
 
-        async Task<ChatEventsView> ReadAsync()
+        async Task<ChatEventsView> ReadAsync(long roomHead)
         {
+            var online = (await presence.OnlineOperatorsAsync(visitor.AccountId, ct)).Count > 0;
             if (await chat.CaseOfAsync(visitor, ct) is not { } caseId)
             {
-                return new ChatEventsView([], from);
+                return new ChatEventsView([], from, online, State: roomHead);
             }
-            var messages = await conversations.ListAsync(visitor.AccountId, caseId, from, 200, ct);
-            return new ChatEventsView([.. messages.Where(m => m.Source == ChatService.Source && m.Author != MessageAuthor.System).Select(ChatMessageView.From)],
-                messages.Count > 0 ? messages[^1].Seq : from);
+            await chat.States.SeenAsync(visitor.AccountId, caseId, ct);
+            var live = await chat.States.GetAsync(visitor.AccountId, caseId, ct);
+            var messages = await conversations.ListAsync(visitor.AccountId, caseId, Math.Min(from, live.VisitorRead), 500, ct);
+            var visible = messages.Where(m => m.Source == ChatService.Source && m.Author != MessageAuthor.System).ToList();
+            var views = new List<ChatMessageView>();
+            foreach (var m in visible.Where(m => m.Seq > from).Take(200))
+            {
+                views.Add(ChatMessageView.From(m, await ChatLive.MeetingUrlAsync(appointments, http, visitor.AccountId, m, ct)));
+            }
+            // 200 messages at most per answer; otherwise everything read counts as seen by this poll.
+            var next = views.Count == 200 ? views[^1].Seq : messages.Count > 0 ? Math.Max(from, messages[^1].Seq) : from;
+            return new ChatEventsView(views, next, online, live.OperatorTyping(time.GetUtcNow()), live.OperatorRead,
+                visible.Count(m => m.Author == MessageAuthor.Operator && m.Seq > live.VisitorRead), roomHead);
         }
     }
 

@@ -18,7 +18,7 @@ namespace Parley.Functions.Chat;
 /// case and <c>chatcase|{case}</c> → visitor, both added in the case's own transaction (docs/chat.md).
 /// </summary>
 public sealed class ChatService(CaseStore cases, ConversationStore conversations, AccountStore accounts, CustomFieldStore fields, IRoomTransport transport,
-    TimeProvider time)
+    ChatStateStore states, ChatPresence presence, ChatNotices notices, TimeProvider time)
 {
     public const string Source = "websiteChat";
     internal const string VisitorPrefix = "chatvisitor|";
@@ -54,6 +54,11 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
     }
 
     public static RoomKey Room(string accountId, string visitorId) => new(accountId, "chat-" + visitorId);
+
+    /// <summary>The account's chat inbox: every change of a chat's unread count is an event here (operators' dashboards wait on it).</summary>
+    public static RoomKey Inbox(string accountId) => new(accountId, "chat-inbox");
+
+    public ChatStateStore States => states;
 
     public static Tenant TenantOf(string accountId) => new(accountId, null, OperatorRole.Administrator, "system");
 
@@ -93,12 +98,14 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
         var language = Languages.Supported.FirstOrDefault(l => request.Language is { Length: >= 2 } lang && lang[..2].Equals(l, StringComparison.OrdinalIgnoreCase))
             ?? account?.DefaultLanguage ?? "en";
         var now = time.GetUtcNow();
+        var assigned = await RouteAsync(visitor.AccountId, ct) is { } operatorId ? new[] { operatorId } : [];
         var draft = new Case(SecureTokens.NewId(), visitor.AccountId, 0, name ?? VisitorName(account?.DefaultLanguage, visitor.VisitorId), CaseOrigin.WebsiteChat,
-            CustomerStatus.Away, email, phone, null, null, custom, [], language, CaseStatus.Active, null, new Dictionary<string, DateTimeOffset>(), "websiteChat", now, now)
+            CustomerStatus.Away, email, phone, null, null, custom, assigned, language, CaseStatus.Active, null, new Dictionary<string, DateTimeOffset>(), "websiteChat", now, now)
         {
             Metadata = Metadata(request),
             PublicSource = PublicSource.FromRequest(http, PublicSource.WebsiteChat),
             AwaitingReply = true,
+            UnreadMessages = 1,
         };
         try
         {
@@ -140,9 +147,17 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
         {
             if (!caseIsNew)
             {
-                await SetAwaitingAsync(c, true, ct);
+                await ChangeCaseAsync(c, x => x with { AwaitingReply = true, UnreadMessages = x.UnreadMessages + 1, Status = CaseStatus.Active }, ct);
             }
             await transport.PublishAsync(Room(visitor.AccountId, visitor.VisitorId), "chat", null, null, new { seq = appended.Message.Seq }, ct);
+            await transport.PublishAsync(Inbox(visitor.AccountId), "chat", null, null, new { caseId = c.Id }, ct);
+        }
+        // The first message, or the first after an answer, alerts the operators when none of them is online (decided when it
+        // runs). Derived from the log, so a replay after a failure between the write and here starts the same alert once.
+        var seq = appended.Message.Seq;
+        if (seq == 1 || (await conversations.ListAsync(visitor.AccountId, c.Id, seq - 2, 1, ct)).FirstOrDefault() is not { Author: MessageAuthor.Customer })
+        {
+            await notices.OperatorAlertAsync(c, seq, ct);
         }
         return appended;
     }
@@ -151,34 +166,132 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
     /// An operator's message in the case's conversation: in a website-chat case the visitor sees it (source
     /// <see cref="Source"/>) and their poll wakes; in any other case it is a note of the dashboard (source <c>dashboard</c>).
     /// </summary>
-    public async Task<(ConversationMessage Message, bool Created)> AppendOperatorMessageAsync(Tenant tenant, Case c, string operatorName, string text, string clientMessageId, CancellationToken ct)
+    public async Task<(ConversationMessage Message, bool Created)> AppendOperatorMessageAsync(Tenant tenant, Case c, string operatorName, string text, string clientMessageId,
+        CancellationToken ct, string? appointmentId = null)
     {
         var visitorId = await VisitorOfAsync(tenant.AccountId, c.Id, ct);
         var appended = await conversations.AppendAsync(tenant.AccountId, c.Id, MessageAuthor.Operator, operatorName, tenant.OperatorId, text,
-            visitorId is null ? "dashboard" : Source, null, "operator|" + tenant.OperatorId + "|" + clientMessageId, ct);
+            visitorId is null ? "dashboard" : Source, appointmentId, "operator|" + tenant.OperatorId + "|" + clientMessageId, ct);
         if (appended.Created)
         {
-            await SetAwaitingAsync(c, false, ct);
+            await ChangeCaseAsync(c, x => x with { AwaitingReply = false, UnreadMessages = 0 }, ct);
             if (visitorId is not null)
             {
+                await states.ReadAsync(tenant.AccountId, c.Id, visitor: false, appended.Message.Seq - 1, ct);
                 await transport.PublishAsync(Room(tenant.AccountId, visitorId), "chat", null, null, new { seq = appended.Message.Seq }, ct);
+                await transport.PublishAsync(Inbox(tenant.AccountId), "chat", null, null, new { caseId = c.Id }, ct);
             }
+        }
+        if (visitorId is not null)
+        {
+            // Goes by e-mail unless the visitor reads it in the widget first (decided when it runs); a replay starts it once.
+            await notices.VisitorReplyAsync(c, appended.Message.Seq, ct);
         }
         return appended;
     }
 
-    /// <summary>Sets or clears the case's awaiting flag (a visitor's message also reopens a completed case and moves it to the top).</summary>
-    private async Task SetAwaitingAsync(Case known, bool awaiting, CancellationToken ct)
+    /// <summary>An operator read the case: its unread count goes to 0, the read mark forward, and the visitor sees "seen".</summary>
+    public async Task OperatorReadAsync(Tenant tenant, Case c, CancellationToken ct)
+    {
+        if (await VisitorOfAsync(tenant.AccountId, c.Id, ct) is not { } visitorId)
+        {
+            return;
+        }
+        var last = await conversations.LastSeqAsync(tenant.AccountId, c.Id, ct);
+        var moved = await states.ReadAsync(tenant.AccountId, c.Id, visitor: false, last, ct);
+        if (c.UnreadMessages > 0)
+        {
+            await ChangeCaseAsync(c, x => x with { UnreadMessages = 0 }, ct, touch: false);
+            await transport.PublishAsync(Inbox(tenant.AccountId), "read", null, null, new { caseId = c.Id }, ct);
+        }
+        if (moved)
+        {
+            await transport.PublishAsync(Room(tenant.AccountId, visitorId), "read", null, null, new { seq = last }, ct);
+        }
+    }
+
+    /// <summary>Sets the case's e-mail address for answers; false when it has one already, null when the case is gone.</summary>
+    public async Task<bool?> SetEmailAsync(ChatVisitor visitor, string caseId, string email, CancellationToken ct)
+    {
+        var tenant = TenantOf(visitor.AccountId);
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            if (await cases.GetAsync(tenant, caseId, ct) is not { } c)
+            {
+                return null;
+            }
+            if (c.Email is not null)
+            {
+                return string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase);
+            }
+            try
+            {
+                await cases.SaveAsync(c, c with { Email = email, UpdatedAt = time.GetUtcNow() }, ct);
+                return true;
+            }
+            catch (TableTransactionFailedException)
+            {
+            }
+        }
+        throw new InvalidOperationException("The case kept changing.");
+    }
+
+    /// <summary>One side is typing: noted with its time, and the other side's poll wakes.</summary>
+    public async Task TypingAsync(string accountId, string caseId, string visitorId, bool visitor, CancellationToken ct)
+    {
+        await states.TypingAsync(accountId, caseId, visitor, ct);
+        await transport.PublishAsync(Room(accountId, visitorId), "typing", null, null, new { visitor }, ct);
+    }
+
+    /// <summary>The visitor has seen operator messages up to <paramref name="seq"/>.</summary>
+    public async Task VisitorReadAsync(ChatVisitor visitor, string caseId, long seq, CancellationToken ct)
+    {
+        if (await states.ReadAsync(visitor.AccountId, caseId, visitor: true, seq, ct))
+        {
+            await transport.PublishAsync(Room(visitor.AccountId, visitor.VisitorId), "read", null, null, new { seq }, ct);
+        }
+    }
+
+    /// <summary>
+    /// The online operator with the fewest chats awaiting a reply (ties: the lower id), or null when nobody is online.
+    /// </summary>
+    public async Task<string?> RouteAsync(string accountId, CancellationToken ct)
+    {
+        var online = await presence.OnlineOperatorsAsync(accountId, ct);
+        if (online.Count <= 1)
+        {
+            return online.FirstOrDefault();
+        }
+        var load = online.ToDictionary(id => id, _ => 0, StringComparer.Ordinal);
+        foreach (var summary in await cases.AwaitingChatsAsync(accountId, ct))
+        {
+            foreach (var id in summary.AssignedOperatorIds)
+            {
+                if (load.ContainsKey(id))
+                {
+                    load[id]++;
+                }
+            }
+        }
+        return load.OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).First().Key;
+    }
+
+    /// <summary>
+    /// Changes the case's chat flags (awaiting, unread; a visitor's message also reopens a completed case) and moves it to
+    /// the top of the list; retried on concurrent writes, nothing written when nothing changes.
+    /// </summary>
+    private async Task ChangeCaseAsync(Case known, Func<Case, Case> change, CancellationToken ct, bool touch = true)
     {
         var tenant = TenantOf(known.AccountId);
         var c = known;
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            if (!awaiting && !c.AwaitingReply)
+            var changed = change(c);
+            if (changed == c)
             {
                 return;
             }
-            var after = c with { AwaitingReply = awaiting, Status = awaiting ? CaseStatus.Active : c.Status, UpdatedAt = time.GetUtcNow() };
+            var after = touch ? changed with { UpdatedAt = time.GetUtcNow() } : changed;
             try
             {
                 await cases.SaveAsync(c, after, ct);

@@ -1,3 +1,4 @@
+using Parley.Functions.Durable;
 using Parley.Functions.Storage;
 
 namespace Parley.Functions.Chat;
@@ -10,9 +11,15 @@ public static class ChatServiceCollectionExtensions
         services.AddSingleton<ChatSettingsStore>();
         services.AddSingleton<ChatVisitors>();
         services.AddSingleton<ChatService>();
+        services.AddSingleton<ChatStateStore>();
+        services.AddSingleton<ChatPresence>();
+        services.AddSingleton<ChatNotices>();
+        services.AddOrchestrator<ChatNoticeOrchestrator>();
+        services.AddActivity<SendChatNoticeActivity>();
         services.AddStorageTable(ChatSettingsStore.TableName);
+        services.AddStorageTable(ChatStateStore.TableName);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder api) => api.MapChatEndpoints();
+    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder api) => api.MapChatEndpoints().MapChatLiveEndpoints();
 }

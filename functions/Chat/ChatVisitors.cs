@@ -18,6 +18,44 @@ public sealed class ChatVisitors(IDataProtectionProvider provider, TimeProvider 
     public const string Header = "X-Chat-Visitor";
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
     private readonly IDataProtector _protector = provider.CreateProtector("Parley.Chat.Visitor.v1");
+    private readonly IDataProtector _links = provider.CreateProtector("Parley.Chat.Link.v1");
+
+    /// <summary>How long the link in an e-mail (<c>/chat#token</c>) opens the conversation.</summary>
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(30);
+
+    /// <summary>The partitioned cookie that keeps an anonymous visitor where the frame has no localStorage (per account).</summary>
+    public static string CookieName(string key) => "parley.chat." + key;
+
+    /// <summary>
+    /// Keeps the token in a partitioned (CHIPS), HttpOnly, Secure cookie for the chat API's path only: kept per host
+    /// site even where third-party storage is blocked, like the dialog widget's memory (WidgetMemory).
+    /// </summary>
+    public void Remember(HttpResponse response, string key, string token)
+    {
+        var options = new CookieOptions { Path = "/api/chat/", HttpOnly = true, Secure = true, SameSite = SameSiteMode.None, Expires = time.GetUtcNow() + Lifetime, IsEssential = true };
+        options.Extensions.Add("Partitioned");
+        response.Cookies.Append(CookieName(key), token, options);
+    }
+
+    /// <summary>A link back to the visitor's conversation, for e-mails; a different purpose than session tokens, so neither passes as the other.</summary>
+    public string IssueLink(ChatVisitor visitor) => _links.Protect(JsonSerializer.Serialize(new Sealed(visitor, time.GetUtcNow() + LinkLifetime)));
+
+    public ChatVisitor? ReadLink(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 2000)
+        {
+            return null;
+        }
+        try
+        {
+            var s = JsonSerializer.Deserialize<Sealed>(_links.Unprotect(token));
+            return s is null || s.Expires < time.GetUtcNow() ? null : s.Visitor;
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException or JsonException)
+        {
+            return null;
+        }
+    }
 
     public string Issue(ChatVisitor visitor) => _protector.Protect(JsonSerializer.Serialize(new Sealed(visitor, time.GetUtcNow() + Lifetime)));
 

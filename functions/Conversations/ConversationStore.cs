@@ -61,6 +61,9 @@ public sealed class ConversationStore(StorageAccount storage, TimeProvider time)
     public async Task<IReadOnlyList<ConversationMessage>> ListAsync(string accountId, string caseId, long afterSeq, int max, CancellationToken ct) =>
         [.. (await SequencedLog.ReadAsync(Table, Partition(accountId, caseId), MessagePrefix, afterSeq, max, ct)).Select(ToMessage)];
 
+    /// <summary>The number of the conversation's last message (0 when it has none).</summary>
+    public Task<long> LastSeqAsync(string accountId, string caseId, CancellationToken ct) => SequencedLog.LastAsync(Table, Partition(accountId, caseId), ct);
+
     /// <summary>Removes a case's whole conversation (the case is being deleted).</summary>
     public Task DeleteAsync(string accountId, string caseId, CancellationToken ct) => SequencedLog.DeletePartitionAsync(Table, Partition(accountId, caseId), ct);
 

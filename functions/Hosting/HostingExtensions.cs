@@ -82,6 +82,8 @@ public static class HostingExtensions
                         {
                             SecurityHeaders.AllowAcsCalling(context.Response);
                         }
+                        // Opened inside the website chat's panel (?embed=<chat key>): framable by that account's websites.
+                        await AllowFramingByAccountAsync(context, context.Request.Query["embed"].ToString());
                     }
                     else if (path.StartsWithSegments("/book", out var handle) && handle.Value is { Length: > 1 } && !handle.Value[1..].Contains('/'))
                     {
@@ -89,6 +91,13 @@ public static class HostingExtensions
                         context.Request.Path = "/book.html";
                         var page = await context.RequestServices.GetRequiredService<Booking.BookingCalendar>().FindAsync(handle.Value[1..].ToLowerInvariant(), context.RequestAborted);
                         SecurityHeaders.AllowFramingBy(context.Response, page?.Account.EmbedOrigins ?? []);
+                    }
+                    else if (path.Equals("/chat", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The website chat's frame (?key=<chat key>): framable by the websites its account allows; the
+                        // full page opened from an e-mail's link (/chat#token, no key) by nobody.
+                        context.Request.Path = "/chat.html";
+                        await AllowFramingByAccountAsync(context, context.Request.Query["key"].ToString());
                     }
                     else if (path.Equals("/booking", StringComparison.OrdinalIgnoreCase))
                     {
@@ -110,6 +119,15 @@ public static class HostingExtensions
             });
         }
         return app;
+    }
+
+    private static async Task AllowFramingByAccountAsync(HttpContext context, string accountId)
+    {
+        if (Accounts.AccountStore.IsId(accountId)
+            && await context.RequestServices.GetRequiredService<Accounts.AccountStore>().GetSettingsAsync(Chat.ChatService.TenantOf(accountId), context.RequestAborted) is { } account)
+        {
+            SecurityHeaders.AllowFramingBy(context.Response, account.EmbedOrigins);
+        }
     }
 
     /// <summary>The usual types, with the charset spelled out for our text files (all UTF-8), so no client has to guess.</summary>

@@ -23,14 +23,14 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
         response.Headers.Remove("X-Frame-Options");
     }
 
-    /// <summary>For a booking page: framable by the account's own websites only (none listed: by nobody).</summary>
+    /// <summary>For a booking page, the chat frame and a meeting opened from the chat: framable by the account's own websites only (none listed: by nobody).</summary>
     public static void AllowFramingBy(HttpResponse response, IReadOnlyList<string> origins)
     {
         if (origins.Count == 0)
         {
             return;
         }
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("frame-ancestors 'none'", "frame-ancestors 'self' " + string.Join(' ', origins), StringComparison.Ordinal);
+        response.Headers.ContentSecurityPolicy = Current(response).Replace("frame-ancestors 'none'", "frame-ancestors 'self' " + string.Join(' ', origins), StringComparison.Ordinal);
         response.Headers.Remove("X-Frame-Options");
     }
 
@@ -40,10 +40,14 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
     /// bundle; not verified against a live resource (see docs/meetings.md).
     /// </summary>
     public static void AllowAcsCalling(HttpResponse response) =>
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("connect-src 'self'",
+        response.Headers.ContentSecurityPolicy = Current(response).Replace("connect-src 'self'",
             "connect-src 'self' https://*.communication.azure.com wss://*.communication.azure.com https://*.skype.com wss://*.skype.com " +
             "https://*.teams.microsoft.com wss://*.teams.microsoft.com https://*.communication.microsoft.com https://*.office.net https://*.events.data.microsoft.com; " +
             "worker-src 'self' blob:; media-src 'self' blob:", StringComparison.Ordinal);
+
+    /// <summary>The policy set so far for this response (so the page-specific changes above add up), else the default.</summary>
+    private static string Current(HttpResponse response) =>
+        response.Headers.ContentSecurityPolicy.ToString() is { Length: > 0 } current ? current : ContentSecurityPolicy;
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -16,6 +16,9 @@ public enum MessageKind
     DialogAnswer,
     OperatorInvitation,
     BookingAlert,
+    ChatAlert,
+    ChatReply,
+    ChatTranscript,
 }
 
 /// <summary>What a message is about; every value is data from people and is encoded wherever it lands. No case name = a neutral greeting.</summary>
