@@ -379,8 +379,11 @@ function conversation(session: Session): () => void {
     else seen.remove();
   };
   const adopt = (p: Pending, m: ChatMessage) => {
+    // Twice for one message when the poll brought it before its own answer did: the second time changes nothing.
+    if (p.state === "done") return;
     p.state = "done";
-    pendings.splice(pendings.indexOf(p), 1);
+    const index = pendings.indexOf(p);
+    if (index >= 0) pendings.splice(index, 1);
     if (rendered.has(m.seq)) {
       p.el.remove();
       return;
@@ -535,7 +538,7 @@ function conversation(session: Session): () => void {
     } catch (error) {
       if (error instanceof ChatError && error.problem.status === 400 && error.problem.errors) {
         // The server's word on the form (or the text): shown at the fields; the message goes back into the composer.
-        pendings.splice(pendings.indexOf(p), 1);
+        if (pendings.includes(p)) pendings.splice(pendings.indexOf(p), 1);
         p.el.remove();
         if (!textarea.value) {
           textarea.value = String(p.body.text ?? "");

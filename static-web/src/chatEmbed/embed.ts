@@ -190,9 +190,9 @@ interface Identity {
       panel.style.visibility = "hidden";
       panel.style.opacity = "0";
       toFrame({ type: "parley:chat-closed" });
-      launcher.focus();
     }
     paint();
+    if (!open) launcher.focus(); // once painted: on a phone the launcher was hidden while the panel was open
     emit(open ? "parley:chat-open" : "parley:chat-close");
   };
 

@@ -20,11 +20,48 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
 {
     private const int PresencePollMs = 1000;
 
-    /// <summary>A business with the chat on, its website (another origin) listed in embedOrigins, and that website's page with the snippet.</summary>
-    private async Task<(ChatKit.Business Business, FakeHttpServer Site)> OpenAsync(object? chatSettings = null, bool online = true)
+    /// <summary>For steps behind a first message (the case, its routing and alerts) on a busy machine.</summary>
+    private static readonly LocatorAssertionsToHaveCountOptions Slow = new() { Timeout = 15_000 };
+
+    /// <summary>
+    /// A business (its administrator signed in on a page of its own) with the chat on, its website (another origin)
+    /// listed in embedOrigins, and that website's page with the snippet.
+    /// </summary>
+    private sealed class Business(IBrowserContext adminContext, IPage admin, string key, FakeHttpServer site) : IAsyncDisposable
     {
-        var business = await ChatKit.OpenAsync(fixture.App, chatSettings);
-        var key = business.Key;
+        public IPage Admin { get; } = admin;
+        public string Key { get; } = key;
+        public FakeHttpServer Site { get; } = site;
+
+        public async Task<List<JsonElement>> CasesAsync() => [.. (await DashboardApi.GetAsync(Admin, "/api/cases")).GetProperty("items").EnumerateArray()];
+
+        public async Task<JsonElement> SingleCaseAsync()
+        {
+            var cases = await Poll.ForAsync("the chat's case", CasesAsync, cases => cases.Count == 1, TimeSpan.FromSeconds(15));
+            return cases[0];
+        }
+
+        public Task<JsonElement> AnswerAsync(string caseId, string text) =>
+            DashboardApi.PostAsync(Admin, $"/api/cases/{caseId}/conversation", new { clientMessageId = Guid.NewGuid().ToString("N"), text });
+
+        public async ValueTask DisposeAsync()
+        {
+            await Site.DisposeAsync();
+            await adminContext.DisposeAsync();
+        }
+    }
+
+    private async Task<Business> OpenAsync(object? preChat = null, bool online = true)
+    {
+        var adminContext = await fixture.NewContextAsync();
+        var admin = await adminContext.NewPageAsync();
+        await BrowserFixture.SignUpAsync(admin, business: "Kanzlei Chat", adminName: "Anna Admin");
+        var key = (await DashboardApi.GetAsync(admin, "/api/me")).GetProperty("account").GetProperty("id").GetString()!;
+        await DashboardApi.SendAsync(admin, "PUT", "/api/chat-settings", new { enabled = true, greeting = "Hello! How can we help?", color = "#112233", replyTime = "Usually within an hour" });
+        if (preChat is not null)
+        {
+            await DashboardApi.SendAsync(admin, "PUT", "/api/chat-settings", new { preChat });
+        }
         var site = await FakeHttpServer.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
@@ -36,30 +73,20 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
                 </body></html>
                 """);
         });
-        var origin = site.BaseAddress.GetLeftPart(UriPartial.Authority);
-        await ApiSession.ReadAsync(await business.Admin.PatchAsync("/api/account", new { embedOrigins = new[] { origin } }), HttpStatusCode.OK);
-        await ApiSession.ReadAsync(await business.Admin.PutAsync("/api/me/presence", new { mode = online ? "online" : "away" }), HttpStatusCode.OK);
-        return (business, site);
+        await DashboardApi.SendAsync(admin, "PATCH", "/api/account", new { embedOrigins = new[] { site.BaseAddress.GetLeftPart(UriPartial.Authority) } });
+        await DashboardApi.SendAsync(admin, "PUT", "/api/me/presence", new { mode = online ? "online" : "away" });
+        return new Business(adminContext, admin, key, site);
     }
 
     private static ILocator Launcher(IPage page) => page.Locator("[data-parley-chat-launcher]");
 
     private static IFrameLocator Panel(IPage page) => page.FrameLocator("[data-parley-chat-frame]");
 
-    private static async Task<JsonElement> SingleCaseAsync(ApiSession admin)
-    {
-        var cases = await Poll.ForAsync("the chat's case", () => ChatKit.CasesAsync(admin), cases => cases.Count == 1, TimeSpan.FromSeconds(15));
-        return cases[0];
-    }
-
-    private static async Task AnswerAsync(ApiSession admin, string caseId, string text) =>
-        await ApiSession.ReadAsync(await admin.PostAsync($"/api/cases/{caseId}/conversation", new { clientMessageId = Guid.NewGuid().ToString("N"), text }), HttpStatusCode.Created);
-
     [Fact]
     public async Task A_visitor_on_another_website_chats_with_the_operator_and_keeps_the_conversation_after_a_reload()
     {
-        var (business, site) = await OpenAsync();
-        await using var _ = site;
+        await using var business = await OpenAsync();
+        var site = business.Site;
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         var presencePolls = 0;
@@ -90,34 +117,35 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await Expect(launcher).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "true");
-        Assert.Empty(await ChatKit.CasesAsync(business.Admin));
+        Assert.Empty(await business.CasesAsync());
 
         // The first message creates the case, with the page it came from.
         await panel.Locator("#chat-input").FillAsync("Hello, do you do tax returns?\nFor 2025.");
         await panel.Locator("#chat-input").PressAsync("Enter");
         await Expect(panel.Locator(".msg-visitor .msg-text")).ToHaveTextAsync("Hello, do you do tax returns?\nFor 2025.");
-        var listed = await SingleCaseAsync(business.Admin);
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(1, Slow);
+        var listed = await business.SingleCaseAsync();
         Assert.Equal("websiteChat", listed.GetProperty("origin").GetString());
         var caseId = listed.GetProperty("id").GetString()!;
-        var metadata = (await business.Admin.GetJsonAsync($"/api/cases/{caseId}")).GetProperty("metadata");
+        var metadata = (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}")).GetProperty("metadata");
         Assert.Equal($"{site.BaseAddress}shop?utm_source=newsletter&utm_campaign=spring", metadata.GetProperty("pageUrl").GetString());
         Assert.Equal("newsletter", metadata.GetProperty("utm_source").GetString());
         await Expect(panel.Locator("#chat-transcript-open")).ToBeVisibleAsync();
 
         // The operator answers and types; the visitor sees both, and the operator's read mark.
-        await AnswerAsync(business.Admin, caseId, "Yes, we do. <b>Which year?</b>");
+        await business.AnswerAsync(caseId, "Yes, we do. <b>Which year?</b>");
         var answer = panel.Locator(".msg-operator").Last;
         await Expect(answer.Locator(".msg-text")).ToHaveTextAsync("Yes, we do. <b>Which year?</b>");
         await Expect(answer.Locator(".msg-author")).ToHaveTextAsync("Anna Admin");
-        await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{caseId}/conversation/typing"), HttpStatusCode.NoContent);
+        await DashboardApi.PostAsync(business.Admin, $"/api/cases/{caseId}/conversation/typing", new { });
         await Expect(panel.Locator("#chat-typing")).ToHaveTextAsync("Anna Admin is typing…");
-        await ApiSession.ReadAsync(await business.Admin.PostAsync($"/api/cases/{caseId}/conversation/read"), HttpStatusCode.NoContent);
+        await DashboardApi.PostAsync(business.Admin, $"/api/cases/{caseId}/conversation/read", new { });
         await Expect(panel.Locator(".msg-visitor #chat-seen")).ToHaveTextAsync("Seen");
 
         // Closed panel: a new answer shows as unread on the launcher and as an event on the website.
         await panel.Locator("#chat-close").ClickAsync();
         await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "false");
-        await AnswerAsync(business.Admin, caseId, "Are you still there?");
+        await business.AnswerAsync(caseId, "Are you still there?");
         await Expect(page.Locator("[data-parley-chat-badge]")).ToHaveTextAsync("1");
         await Expect(launcher).ToHaveAccessibleNameAsync(new Regex("1 unread"));
         await page.WaitForFunctionAsync("() => window.__chatEvents.includes('unread 1')");
@@ -133,9 +161,9 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await panel.Locator("#chat-input").FillAsync("Yes, still here.");
         await panel.Locator("#chat-send").ClickAsync();
         await Expect(panel.Locator(".msg")).ToHaveCountAsync(4);
-        await Poll.UntilAsync("the visitor's fourth message in the case", async () => (await ChatKit.ConversationAsync(business.Admin, caseId)).Count == 4, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync("the visitor's fourth message in the case", async () => (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}/conversation")).GetArrayLength() == 4, TimeSpan.FromSeconds(10));
         Assert.Equal(pollsBefore, Volatile.Read(ref presencePolls));
-        Assert.Single(await ChatKit.CasesAsync(business.Admin));
+        Assert.Single(await business.CasesAsync());
         var events = await page.EvaluateAsync<string[]>("() => window.__chatEvents");
         Assert.Contains("open", events);
         Assert.Contains("unread 0", events);
@@ -149,15 +177,15 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await Expect(Panel(other).Locator(".msg")).ToHaveCountAsync(0);
         await Panel(other).Locator("#chat-input").FillAsync("Hi, I am somebody else.");
         await Panel(other).Locator("#chat-input").PressAsync("Enter");
-        await Poll.UntilAsync("a second case", async () => (await ChatKit.CasesAsync(business.Admin)).Count == 2, TimeSpan.FromSeconds(15));
-        Assert.All(await ChatKit.CasesAsync(business.Admin), c => Assert.Equal("websiteChat", c.GetProperty("origin").GetString()));
+        await Poll.UntilAsync("a second case", async () => (await business.CasesAsync()).Count == 2, TimeSpan.FromSeconds(15));
+        Assert.All(await business.CasesAsync(), c => Assert.Equal("websiteChat", c.GetProperty("origin").GetString()));
     }
 
     [Fact]
     public async Task With_nobody_online_a_phone_visitor_is_told_so_and_the_pre_chat_form_asks_for_the_required_fields()
     {
-        var (business, site) = await OpenAsync(new { preChat = new { name = "required", phone = "optional" } }, online: false);
-        await using var _ = site;
+        await using var business = await OpenAsync(new { name = "required", phone = "optional" }, online: false);
+        var site = business.Site;
         await using var context = await fixture.NewContextAsync(configure: o => o.ViewportSize = new ViewportSize { Width = 360, Height = 740 });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{site.BaseAddress}");
@@ -192,14 +220,14 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await Expect(phone).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(panel.Locator(".msg")).ToHaveCountAsync(0);
         await Expect(panel.Locator("#chat-input")).ToHaveValueAsync("Can you call me back?"); // the message waits in the composer
-        Assert.Empty(await ChatKit.CasesAsync(business.Admin));
+        Assert.Empty(await business.CasesAsync());
 
         await phone.FillAsync("");
         await panel.Locator("#chat-send").ClickAsync();
-        await Expect(panel.Locator(".msg-visitor")).ToHaveCountAsync(1);
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(1, Slow);
         await Expect(panel.Locator("#chat-prechat")).ToBeHiddenAsync();
-        var listed = await SingleCaseAsync(business.Admin);
-        var created = await business.Admin.GetJsonAsync($"/api/cases/{listed.GetProperty("id").GetString()}");
+        var listed = await business.SingleCaseAsync();
+        var created = await DashboardApi.GetAsync(business.Admin, $"/api/cases/{listed.GetProperty("id").GetString()}");
         Assert.Equal("Paula Visitor", created.GetProperty("name").GetString());
         Assert.Equal("paula.visitor@example.com", created.GetProperty("email").GetString());
 
@@ -218,8 +246,8 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
     [Fact]
     public async Task No_payload_of_the_xss_corpus_runs_in_the_widget_as_operator_or_visitor_message()
     {
-        var (business, site) = await OpenAsync();
-        await using var _ = site;
+        await using var business = await OpenAsync();
+        var site = business.Site;
         await using var context = await fixture.NewContextAsync();
         // In every frame (the website and the chat page): a payload that runs calls __xss(n).
         await context.AddInitScriptAsync("window.__xssCalls = []; window.__xss = (n) => window.__xssCalls.push(n);");
@@ -253,8 +281,9 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
             await panel.Locator("#chat-input").FillAsync(batch);
             await panel.Locator("#chat-input").PressAsync("Enter");
         }
-        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(batches.Count, new() { Timeout = 30_000 });
-        var caseId = (await SingleCaseAsync(business.Admin)).GetProperty("id").GetString()!;
+        await Expect(panel.Locator(".msg-status")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(batches.Count);
+        var caseId = (await business.SingleCaseAsync()).GetProperty("id").GetString()!;
 
         // The operator's: each payload a message of its own.
         using (var gate = new SemaphoreSlim(4))
@@ -264,7 +293,7 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
                 await gate.WaitAsync();
                 try
                 {
-                    await AnswerAsync(business.Admin, caseId, payload);
+                    await business.AnswerAsync(caseId, payload);
                 }
                 finally
                 {
