@@ -65,8 +65,9 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         var site = await FakeHttpServer.StartAsync(async (context, _) =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
+            var lang = context.Request.Query["lang"].ToString() is "de" ? "de" : "en";
             await context.Response.WriteAsync($"""
-                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kanzlei website</title></head><body>
+                <!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Kanzlei website</title></head><body>
                 <h1>Tax advice</h1><p>Welcome to our website.</p>
                 <script>window.__chatEvents = []; ["open", "close", "unread"].forEach(n => addEventListener("parley:chat-" + n, e => __chatEvents.push(n + (e.detail ? " " + e.detail.count : ""))));</script>
                 <script src="{fixture.BaseUrl}/chat-embed.js" data-parley-chat="{key}" data-presence-poll-ms="{PresencePollMs}" async></script>
@@ -142,6 +143,17 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await DashboardApi.PostAsync(business.Admin, $"/api/cases/{caseId}/conversation/read", new { });
         await Expect(panel.Locator(".msg-visitor #chat-seen")).ToHaveTextAsync("Seen");
 
+        // A video invitation opens the meeting room inside the panel (framable there through ?embed=<key>), and back.
+        await DashboardApi.PostAsync(business.Admin, $"/api/cases/{caseId}/chat/video", new { });
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Join video call" }).ClickAsync();
+        var room = panel.Locator("#chat-video-frame");
+        await Expect(room).ToHaveAttributeAsync("src", new Regex($"^{Regex.Escape(fixture.BaseUrl)}/meet\\?(.+&)?embed={business.Key}(#|$)"));
+        await Expect(panel.FrameLocator("#chat-video-frame").Locator("#meet")).ToBeAttachedAsync();
+        await Expect(panel.Locator("#chat-video-back")).ToBeFocusedAsync();
+        await panel.Locator("#chat-video-back").ClickAsync();
+        await Expect(room).ToHaveCountAsync(0);
+        await Expect(panel.Locator("#chat-input")).ToBeFocusedAsync();
+
         // Closed panel: a new answer shows as unread on the launcher and as an event on the website.
         await panel.Locator("#chat-close").ClickAsync();
         await Expect(launcher).ToHaveAttributeAsync("aria-expanded", "false");
@@ -155,13 +167,13 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         var pollsBefore = Volatile.Read(ref presencePolls);
         await Expect(page.Locator("[data-parley-chat-badge]")).ToHaveTextAsync("1");
         await launcher.ClickAsync();
-        await Expect(panel.Locator(".msg")).ToHaveCountAsync(3);
-        await Expect(panel.Locator(".msg-text").Nth(2)).ToHaveTextAsync("Are you still there?");
+        await Expect(panel.Locator(".msg")).ToHaveCountAsync(4);
+        await Expect(panel.Locator(".msg-text").Nth(3)).ToHaveTextAsync("Are you still there?");
         await Expect(page.Locator("[data-parley-chat-badge]")).ToBeHiddenAsync();
         await panel.Locator("#chat-input").FillAsync("Yes, still here.");
         await panel.Locator("#chat-send").ClickAsync();
-        await Expect(panel.Locator(".msg")).ToHaveCountAsync(4);
-        await Poll.UntilAsync("the visitor's fourth message in the case", async () => (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}/conversation")).GetArrayLength() == 4, TimeSpan.FromSeconds(10));
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(2);
+        await Poll.UntilAsync("the visitor's last message in the case", async () => (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}/conversation")).GetArrayLength() == 5, TimeSpan.FromSeconds(10));
         Assert.Equal(pollsBefore, Volatile.Read(ref presencePolls));
         Assert.Single(await business.CasesAsync());
         var events = await page.EvaluateAsync<string[]>("() => window.__chatEvents");
@@ -169,13 +181,15 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         Assert.Contains("unread 0", events);
         await BrowserFixture.ScreenshotAsync(page, "chat-widget-conversation");
 
-        // Another browser is another visitor, with a case of their own.
+        // Another browser is another visitor, with a case of their own; on a German page the widget speaks German.
         await using var second = await fixture.NewContextAsync();
         var other = await second.NewPageAsync();
-        await other.GotoAsync($"{site.BaseAddress}contact");
+        await other.GotoAsync($"{site.BaseAddress}contact?lang=de");
+        await Expect(Launcher(other)).ToHaveAccessibleNameAsync(new Regex("^Chatten Sie mit uns.*Wir sind online$"));
         await Launcher(other).ClickAsync();
+        await Expect(Panel(other).Locator("#chat-presence-text")).ToHaveTextAsync("Wir sind online");
         await Expect(Panel(other).Locator(".msg")).ToHaveCountAsync(0);
-        await Panel(other).Locator("#chat-input").FillAsync("Hi, I am somebody else.");
+        await Panel(other).GetByLabel("Ihre Nachricht").FillAsync("Hallo, ich bin jemand anderes.");
         await Panel(other).Locator("#chat-input").PressAsync("Enter");
         await Poll.UntilAsync("a second case", async () => (await business.CasesAsync()).Count == 2, TimeSpan.FromSeconds(15));
         Assert.All(await business.CasesAsync(), c => Assert.Equal("websiteChat", c.GetProperty("origin").GetString()));
