@@ -536,6 +536,7 @@ function conversation(session: Session): () => void {
         void loop();
       }
     } catch (error) {
+      if ((p.state as Pending["state"]) === "done") return; // the poll brought it back meanwhile: it did arrive
       if (error instanceof ChatError && error.problem.status === 400 && error.problem.errors) {
         // The server's word on the form (or the text): shown at the fields; the message goes back into the composer.
         if (pendings.includes(p)) pendings.splice(pendings.indexOf(p), 1);

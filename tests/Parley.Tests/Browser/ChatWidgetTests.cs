@@ -245,6 +245,34 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         Assert.Equal("Paula Visitor", created.GetProperty("name").GetString());
         Assert.Equal("paula.visitor@example.com", created.GetProperty("email").GetString());
 
+        // A send that fails on the way says so; Retry sends it again with the same client id (so the server, which is
+        // idempotent on it, would keep it once even if the first had reached it).
+        var caseId = listed.GetProperty("id").GetString()!;
+        var sentIds = new List<string>();
+        await context.RouteAsync("**/api/chat/*/messages", async route =>
+        {
+            sentIds.Add(JsonDocument.Parse(route.Request.PostData!).RootElement.GetProperty("clientMessageId").GetString()!);
+            if (sentIds.Count == 1)
+            {
+                await route.AbortAsync("internetdisconnected");
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        await panel.Locator("#chat-input").FillAsync("Is anybody there?");
+        await panel.Locator("#chat-input").PressAsync("Enter");
+        var failed = panel.Locator(".msg-visitor").Last.Locator(".msg-status.failed");
+        await Expect(failed).ToContainTextAsync("Not sent");
+        await failed.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(2, Slow);
+        await Expect(panel.Locator(".msg-visitor")).ToHaveCountAsync(2);
+        Assert.Equal(2, sentIds.Count);
+        Assert.Equal(sentIds[0], sentIds[1]);
+        Assert.Equal(2, (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}/conversation")).GetArrayLength());
+        await context.UnrouteAllAsync();
+
         // The transcript by e-mail, to the address the case has.
         await panel.Locator("#chat-transcript-open").ClickAsync();
         await panel.GetByRole(AriaRole.Button, new() { Name = "Send transcript", Exact = true }).ClickAsync();
@@ -255,6 +283,10 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await panel.Locator("#chat-close").ClickAsync();
         await Expect(launcher).ToBeVisibleAsync();
         await Expect(launcher).ToBeFocusedAsync();
+
+        // A link from an answer e-mail that is not (or no longer) valid says so.
+        await page.GotoAsync($"{fixture.BaseUrl}/chat#not-a-valid-link");
+        await Expect(page.Locator("#chat-error")).ToHaveTextAsync("This link is invalid or has expired. Open the chat on the website again.");
     }
 
     [Fact]
