@@ -66,11 +66,15 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         {
             context.Response.ContentType = "text/html; charset=utf-8";
             var lang = context.Request.Query["lang"].ToString() is "de" ? "de" : "en";
+            // A signed-in customer: the website's server signs their id (here the test, through ?id=&sig=).
+            var identity = context.Request.Query.ContainsKey("id")
+                ? $" data-identifier=\"{WebUtility.HtmlEncode(context.Request.Query["id"])}\" data-signature=\"{WebUtility.HtmlEncode(context.Request.Query["sig"])}\""
+                : "";
             await context.Response.WriteAsync($"""
                 <!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Kanzlei website</title></head><body>
                 <h1>Tax advice</h1><p>Welcome to our website.</p>
                 <script>window.__chatEvents = []; ["open", "close", "unread"].forEach(n => addEventListener("parley:chat-" + n, e => __chatEvents.push(n + (e.detail ? " " + e.detail.count : ""))));</script>
-                <script src="{fixture.BaseUrl}/chat-embed.js" data-parley-chat="{key}" data-presence-poll-ms="{PresencePollMs}" async></script>
+                <script src="{fixture.BaseUrl}/chat-embed.js" data-parley-chat="{key}" data-presence-poll-ms="{PresencePollMs}"{identity} async></script>
                 </body></html>
                 """);
         });
@@ -287,6 +291,48 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         // A link from an answer e-mail that is not (or no longer) valid says so.
         await page.GotoAsync($"{fixture.BaseUrl}/chat#not-a-valid-link");
         await Expect(page.Locator("#chat-error")).ToHaveTextAsync("This link is invalid or has expired. Open the chat on the website again.");
+    }
+
+    [Fact]
+    public async Task A_signed_in_customer_finds_their_conversation_on_another_device_and_after_identify()
+    {
+        await using var business = await OpenAsync();
+        await DashboardApi.SendAsync(business.Admin, "PUT", "/api/chat-settings", new { identityVerification = "optional" });
+        var secret = (await DashboardApi.GetAsync(business.Admin, "/api/chat-settings")).GetProperty("secret").GetString()!;
+        const string customer = "customer-42";
+        var signature = Parley.Functions.Chat.ChatVisitors.Sign(secret, customer);
+
+        // The laptop: the website passes the identity on the script tag.
+        await using (var laptop = await fixture.NewContextAsync())
+        {
+            var page = await laptop.NewPageAsync();
+            await page.GotoAsync($"{business.Site.BaseAddress}account?id={customer}&sig={signature}");
+            await Launcher(page).ClickAsync();
+            await Panel(page).Locator("#chat-input").FillAsync("Hello from my laptop");
+            await Panel(page).Locator("#chat-input").PressAsync("Enter");
+            await Expect(Panel(page).Locator(".msg-visitor time")).ToHaveCountAsync(1, Slow);
+        }
+        await business.SingleCaseAsync();
+
+        // The phone (another browser, nothing stored): the same conversation.
+        await using (var phone = await fixture.NewContextAsync())
+        {
+            var page = await phone.NewPageAsync();
+            await page.GotoAsync($"{business.Site.BaseAddress}account?id={customer}&sig={signature}");
+            await Launcher(page).ClickAsync();
+            await Expect(Panel(page).Locator(".msg-visitor .msg-text")).ToHaveTextAsync("Hello from my laptop");
+        }
+
+        // A page that signs the customer in later calls ParleyChat.identify: the chat switches to their conversation.
+        await using var tablet = await fixture.NewContextAsync();
+        var later = await tablet.NewPageAsync();
+        await later.GotoAsync($"{business.Site.BaseAddress}");
+        await Launcher(later).ClickAsync();
+        await Expect(Panel(later).Locator("#chat-input")).ToBeFocusedAsync();
+        await Expect(Panel(later).Locator(".msg")).ToHaveCountAsync(0);
+        await later.EvaluateAsync("([identifier, signature]) => ParleyChat.identify({ identifier, signature })", new[] { customer, signature });
+        await Expect(Panel(later).Locator(".msg-visitor .msg-text")).ToHaveTextAsync("Hello from my laptop");
+        Assert.Single(await business.CasesAsync());
     }
 
     [Fact]
