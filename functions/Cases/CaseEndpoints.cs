@@ -118,7 +118,7 @@ public static class CaseEndpoints
     }
 
     /// <summary>Deletes a case with no upcoming appointments (cancel those first); past and cancelled appointments go with it.</summary>
-    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, Conversations.ConversationStore conversations, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string id, Tenant tenant, CaseStore store, AppointmentStore appointments, Conversations.ConversationStore conversations, Chat.ChatService chat, TimeProvider time, CancellationToken ct)
     {
         var c = await store.GetAsync(tenant, id, ct);
         if (c is null)
@@ -132,6 +132,7 @@ public static class CaseEndpoints
         // Appointments first: if this stops halfway, the case is still there and deleting again finishes the job.
         await appointments.DeleteForCaseAsync(tenant, c.Id, ct);
         await conversations.DeleteAsync(tenant.AccountId, c.Id, ct);
+        await chat.DeleteCaseAsync(tenant.AccountId, c.Id, ct); // a website chat's visitor link, live state and wake-up events
         await store.DeleteAsync(c, ct);
         return TypedResults.NoContent();
     }

@@ -22,6 +22,9 @@ public static partial class ChatEndpoints
     public static readonly RateLimitPolicy AccountConversations = new("ChatAccountConversations", 300, TimeSpan.FromHours(1));
     public static readonly RateLimitPolicy AccountMessages = new("ChatAccountMessages", 3000, TimeSpan.FromMinutes(10));
     public static readonly TimeSpan DefaultPollWait = TimeSpan.FromSeconds(25);
+
+    /// <summary>Rows each chat count is spread over (see <see cref="TableRateLimiter.HitSpreadAsync"/>).</summary>
+    public const int Shards = 16;
     public const int MaxGreetingLength = 300;
     public const int MaxReplyTimeLength = 100;
     public static readonly string[] ContactFields = ["name", "email", "phone"];
@@ -324,9 +327,12 @@ public static partial class ChatEndpoints
     private static async Task<IResult?> LimitAsync(HttpContext http, RateLimitPolicy policy, string key, string detail, CancellationToken ct)
     {
         var effective = policy.WithConfiguration(http.RequestServices.GetRequiredService<IConfiguration>());
+        var limiter = http.RequestServices.GetRequiredService<TableRateLimiter>();
         try
         {
-            var decision = await http.RequestServices.GetRequiredService<TableRateLimiter>().HitAsync(effective.Name, key, effective.Limit, effective.Window, ct);
+            // An account's totals are hit by all its visitors at once, an address's by everyone behind one network (an office):
+            // spread over rows so ordinary traffic never fails closed on a lost race.
+            var decision = await limiter.HitSpreadAsync(effective.Name, key, effective.Limit, effective.Window, Shards, ct);
             return decision.Allowed ? null : RateLimitEndpointExtensions.TooMany(http, decision.RetryAfter, detail);
         }
         catch (RateLimiterUnavailableException)

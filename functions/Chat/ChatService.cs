@@ -18,7 +18,7 @@ namespace Parley.Functions.Chat;
 /// case and <c>chatcase|{case}</c> → visitor, both added in the case's own transaction (docs/chat.md).
 /// </summary>
 public sealed class ChatService(CaseStore cases, ConversationStore conversations, AccountStore accounts, CustomFieldStore fields, IRoomTransport transport,
-    ChatStateStore states, ChatPresence presence, ChatNotices notices, TimeProvider time)
+    RoomStore rooms, ChatStateStore states, ChatPresence presence, ChatNotices notices, TimeProvider time)
 {
     public const string Source = "websiteChat";
     internal const string VisitorPrefix = "chatvisitor|";
@@ -136,6 +136,21 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
         {
             // Already gone.
         }
+    }
+
+    /// <summary>
+    /// A case is being deleted: its visitor's rows, live state and wake-up events go too (the visitor's next message then
+    /// starts a new case). Nothing happens for cases that are no website chat.
+    /// </summary>
+    public async Task DeleteCaseAsync(string accountId, string caseId, CancellationToken ct)
+    {
+        if (await VisitorOfAsync(accountId, caseId, ct) is not { } visitorId)
+        {
+            return;
+        }
+        await states.DeleteAsync(accountId, caseId, ct);
+        await SequencedLog.DeletePartitionAsync(rooms.Table, Room(accountId, visitorId).Partition, ct);
+        await ForgetCaseAsync(new ChatVisitor(accountId, visitorId, visitorId.StartsWith('v')), caseId, ct);
     }
 
     /// <summary>Appends the visitor's message; <paramref name="caseIsNew"/>: the case was just created awaiting, no need to mark it again.</summary>

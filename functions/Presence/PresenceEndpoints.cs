@@ -45,7 +45,7 @@ public static class PresenceEndpoints
         return TypedResults.Ok(new MyPresenceView(record.Mode, store.StatusOf(record), record.LastActiveAt));
     }
 
-    private static async Task<IResult> PutMineAsync(PresenceInput input, Tenant tenant, OperatorPresenceStore store, CancellationToken ct)
+    private static async Task<IResult> PutMineAsync(PresenceInput input, Tenant tenant, OperatorPresenceStore store, Chat.ChatPresence chat, CancellationToken ct)
     {
         if (tenant.IsApiKey || tenant.OperatorId is not { } operatorId)
         {
@@ -56,6 +56,7 @@ public static class PresenceEndpoints
             return Validation.Single("mode", L("Choose one of: {0}.", "online, away"));
         }
         var record = await store.SetModeAsync(tenant.AccountId, operatorId, input.Mode!, ct);
+        chat.Forget(tenant.AccountId); // the chat widgets of this account see the switch at once (served from this instance)
         return TypedResults.Ok(new MyPresenceView(record.Mode, store.StatusOf(record), record.LastActiveAt));
     }
 

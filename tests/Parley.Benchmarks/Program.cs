@@ -45,6 +45,9 @@ if (!remindersOnly || chatOnly)
     Console.WriteLine();
     Console.WriteLine("Meeting chat delivery through the room API (long polls, real app on Kestrel, Azurite):");
     await ChatLatencyBenchmark.RunAsync(azurite, rooms, messagesPerSide: 20);
+    Console.WriteLine();
+    Console.WriteLine("Website chat: visitor <-> operator through the widget's and the case page's long polls; one idle widget's cost:");
+    await WebsiteChatBenchmark.RunAsync(azurite, rooms, messagesPerSide: 20, idleFor: TimeSpan.FromSeconds(args.Contains("--quick") ? 10 : 60));
     if (chatOnly)
     {
         return 0;

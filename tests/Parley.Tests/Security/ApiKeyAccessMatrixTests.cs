@@ -87,6 +87,18 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["POST /api/chat/{key}/session"] = Who.Public,
         ["POST /api/chat/{key}/messages"] = Who.OwnCredential,
         ["GET /api/chat/{key}/events"] = Who.OwnCredential,
+        ["GET /api/chat/{key}/presence"] = Who.Public,
+        ["POST /api/chat/{key}/typing"] = Who.OwnCredential,
+        ["POST /api/chat/{key}/read"] = Who.OwnCredential,
+        ["POST /api/chat/{key}/contact"] = Who.OwnCredential,
+        ["POST /api/chat/{key}/transcript"] = Who.OwnCredential,
+        ["POST /api/chat/link"] = Who.Public,
+        // Operators answer chats in the dashboard (people only; an integration uses the case routes).
+        ["GET /api/cases/{caseId}/conversation/events"] = Who.People,
+        ["POST /api/cases/{caseId}/conversation/typing"] = Who.People,
+        ["POST /api/cases/{caseId}/conversation/read"] = Who.People,
+        ["POST /api/cases/{caseId}/chat/video"] = Who.People,
+        ["GET /api/chat/inbox"] = Who.People,
 
         // The integration role.
         ["GET /api/me"] = Who.Everyone,

@@ -37,6 +37,10 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/appointments/{id}/messages"] = ("appointment", null),
         ["/api/appointments/{id}/meeting"] = ("appointment", null),
         ["/api/cases/{caseId}/conversation"] = ("case", new { clientMessageId = "pwned-1", text = "pwned" }),
+        ["/api/cases/{caseId}/conversation/events"] = ("case", null),
+        ["/api/cases/{caseId}/conversation/typing"] = ("case", null),
+        ["/api/cases/{caseId}/conversation/read"] = ("case", null),
+        ["/api/cases/{caseId}/chat/video"] = ("case", null),
         ["/api/appointments/{id}/meeting/pin"] = ("appointment", null),
         ["/api/custom-fields/{key}"] = ("field", new { label = "Pwned" }),
         ["/api/outbox/{id}/html"] = ("outbox", null),
@@ -64,6 +68,11 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/chat/{key}/session"] = "public by design: the chat key (the account id) is published on the account's website",
         ["/api/chat/{key}/messages"] = "the visitor token is its own credential, sealed for one account and visitor (ChatApiTests)",
         ["/api/chat/{key}/events"] = "the visitor token is its own credential, sealed for one account and visitor (ChatApiTests)",
+        ["/api/chat/{key}/presence"] = "public by design: a published chat shows only online/away, the same answer for unknown or switched-off chats",
+        ["/api/chat/{key}/typing"] = "the visitor token is its own credential, sealed for one account and visitor (ChatLiveTests)",
+        ["/api/chat/{key}/read"] = "the visitor token is its own credential, sealed for one account and visitor (ChatLiveTests)",
+        ["/api/chat/{key}/contact"] = "the visitor token is its own credential, sealed for one account and visitor (ChatLiveTests)",
+        ["/api/chat/{key}/transcript"] = "the visitor token is its own credential, sealed for one account and visitor (ChatLiveTests)",
     };
 
     /// <summary>What each route parameter gets: B's id of the route's kind, except where a parameter names something else.</summary>
