@@ -377,15 +377,16 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await Expect(panel.Locator(".msg-visitor time")).ToHaveCountAsync(batches.Count);
         var caseId = (await business.SingleCaseAsync()).GetProperty("id").GetString()!;
 
-        // The operator's: each payload a message of its own.
+        // The operator's: four payloads a message (53 answers), four answers at a time.
+        var answers = XssCorpus.Payloads.Chunk(4).Select(chunk => string.Join("\n", chunk)).ToList();
         using (var gate = new SemaphoreSlim(4))
         {
-            await Task.WhenAll(XssCorpus.Payloads.Select(async payload =>
+            await Task.WhenAll(answers.Select(async text =>
             {
                 await gate.WaitAsync();
                 try
                 {
-                    await business.AnswerAsync(caseId, payload);
+                    await business.AnswerAsync(caseId, text);
                 }
                 finally
                 {
@@ -393,12 +394,12 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
                 }
             }));
         }
-        await Expect(panel.Locator(".msg-operator")).ToHaveCountAsync(XssCorpus.Payloads.Count, new() { Timeout = 30_000 });
+        await Expect(panel.Locator(".msg-operator")).ToHaveCountAsync(answers.Count, new() { Timeout = 30_000 });
 
         // Shown as the text they are, and nothing ran.
         var frame = page.Frames.Single(f => f.Url.Contains("/chat?key=", StringComparison.Ordinal));
         var operatorTexts = await frame.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.msg-operator .msg-text')].map(e => e.textContent)");
-        Assert.Equal(XssCorpus.Payloads.Order(StringComparer.Ordinal), operatorTexts.Order(StringComparer.Ordinal));
+        Assert.Equal(answers.Order(StringComparer.Ordinal), operatorTexts.Order(StringComparer.Ordinal));
         var visitorTexts = await frame.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.msg-visitor .msg-text')].map(e => e.textContent)");
         Assert.Equal(batches, visitorTexts);
         Assert.Equal(0, await frame.EvaluateAsync<int>("() => document.querySelectorAll('.chat-log script, .chat-log img, .chat-log svg, .chat-log iframe, .chat-log a').length"));
