@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Parley.Tests.Chat;
 using Parley.Tests.Infrastructure;
@@ -166,7 +167,8 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await Expect(launcher).ToHaveAccessibleNameAsync(new Regex("1 unread"));
         await page.WaitForFunctionAsync("() => window.__chatEvents.includes('unread 1')");
 
-        // A reload keeps the conversation; the frame's long poll replaces the presence poll.
+        // A reload keeps the conversation; the frame's long poll replaces the presence poll. This Chromium denies the
+        // frame (a third party here) its localStorage, so the visitor comes back through the partitioned cookie.
         await page.ReloadAsync();
         var pollsBefore = Volatile.Read(ref presencePolls);
         await Expect(page.Locator("[data-parley-chat-badge]")).ToHaveTextAsync("1");
@@ -209,7 +211,9 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await page.GotoAsync($"{site.BaseAddress}");
         var launcher = Launcher(page);
         await Expect(launcher).ToHaveAttributeAsync("data-parley-status", "away");
+        var session = page.WaitForResponseAsync(r => r.Url.EndsWith($"/api/chat/{business.Key}/session", StringComparison.Ordinal));
         await launcher.ClickAsync();
+        var token = (await (await session).JsonAsync())!.Value.GetProperty("token").GetString();
 
         // Full screen on a phone, with the panel's own close button.
         var box = await page.Locator("[data-parley-chat-panel]").BoundingBoxAsync();
@@ -287,6 +291,20 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         await panel.Locator("#chat-close").ClickAsync();
         await Expect(launcher).ToBeVisibleAsync();
         await Expect(launcher).ToBeFocusedAsync();
+
+        // The link of an answer e-mail (as ChatNotices issues it): the same conversation as a full page, no close button.
+        var visitors = fixture.App.Services.GetRequiredService<Parley.Functions.Chat.ChatVisitors>();
+        var link = visitors.IssueLink(visitors.Read(token, business.Key)!);
+        await using var mail = await fixture.NewContextAsync();
+        var full = await mail.NewPageAsync();
+        await full.GotoAsync($"{fixture.BaseUrl}/chat#{link}");
+        await Expect(full.Locator("#chat-business")).ToHaveTextAsync("Kanzlei Chat");
+        await Expect(full.Locator(".msg-visitor .msg-text")).ToHaveTextAsync(["Can you call me back?", "Is anybody there?"]);
+        await Expect(full.Locator("#chat-close")).ToHaveCountAsync(0);
+        await full.Locator("#chat-input").FillAsync("Written from the e-mail's link.");
+        await full.Locator("#chat-input").PressAsync("Enter");
+        await Expect(full.Locator(".msg-visitor time")).ToHaveCountAsync(3, Slow);
+        Assert.Equal(3, (await DashboardApi.GetAsync(business.Admin, $"/api/cases/{caseId}/conversation")).GetArrayLength());
 
         // A link from an answer e-mail that is not (or no longer) valid says so.
         await page.GotoAsync($"{fixture.BaseUrl}/chat#not-a-valid-link");
