@@ -472,6 +472,13 @@ function conversation(session: Session): () => void {
         else reportUnread(typeof events.unread === "number" ? events.unread : Array.from(rendered.keys()).filter((seq) => seq > readSent && rendered.get(seq)!.dataset.author === "operator").length);
       } catch (error) {
         if (controller.signal.aborted || stopped) break;
+        if (error instanceof ChatError && error.problem.status === 404) {
+          // The chat was switched off meanwhile: say so, and the website removes the launcher.
+          stopped = true;
+          fatal("error.notFound");
+          toHost({ type: "parley:chat-gone" });
+          break;
+        }
         if (error instanceof ChatError && error.problem.status === 401) {
           // The token expired: a new session brings the same visitor back when it can (cookie), else a new one.
           polling = false;
