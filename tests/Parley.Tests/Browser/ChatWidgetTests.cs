@@ -228,6 +228,15 @@ public sealed class ChatWidgetTests(BrowserFixture fixture)
         var phone = panel.GetByLabel("Your phone number (optional)");
         await Expect(email).ToHaveAttributeAsync("required", "");
 
+        // Presence is live before any conversation too (the launcher's poll, passed on to the open panel).
+        await DashboardApi.SendAsync(business.Admin, "PUT", "/api/me/presence", new { mode = "online" });
+        await Expect(panel.Locator("#chat-presence-text")).ToHaveTextAsync("We're online", new() { Timeout = 15_000 });
+        await Expect(panel.Locator("#chat-offline")).ToBeHiddenAsync();
+        await Expect(email).ToBeHiddenAsync();
+        await DashboardApi.SendAsync(business.Admin, "PUT", "/api/me/presence", new { mode = "away" });
+        await Expect(panel.Locator("#chat-presence-text")).ToHaveTextAsync("We're away", new() { Timeout = 15_000 });
+        await Expect(email).ToHaveAttributeAsync("required", "");
+
         // Required fields first (checked here), then what the server says about the phone number, shown at its field.
         await panel.Locator("#chat-input").FillAsync("Can you call me back?");
         await panel.Locator("#chat-input").PressAsync("Enter");
