@@ -24,7 +24,6 @@ export type FieldMode = "optional" | "required";
 
 export interface Session {
   token: string;
-  visitorId?: string;
   businessName?: string;
   greeting?: string;
   color?: string;
@@ -36,6 +35,8 @@ export interface Session {
   verified?: boolean;
   online?: boolean;
   hasConversation?: boolean;
+  /** The conversation has an e-mail address for answers (do not ask for one again). */
+  hasEmail?: boolean;
 }
 
 export interface ChatMessage {

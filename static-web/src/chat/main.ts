@@ -147,7 +147,7 @@ function conversation(session: Session): () => void {
   let operatorRead = 0;
   let lastOperatorName = "";
   let unreadReported = -1;
-  let contactGiven = false;
+  let contactGiven = session.hasEmail === true;
   const rendered = new Map<number, HTMLElement>();
   const pendings: Pending[] = [];
   document.title = businessName;
