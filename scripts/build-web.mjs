@@ -3,7 +3,10 @@
 // stylesheet, plus the adviser-dialog widget: widget.js (the loader embedded on customers' websites, an IIFE) and
 // the frame page it opens (widget.html, widget-frame.js, widget.css), and the customer's meeting page (meet.html, meet.js)
 // with its ACS media (meet-acs.js, loaded only when the provider is acs), and the public booking page (book.html, book.js,
-// book.css) with its embed script (book-embed.js). Run by `npm start` and `npm test`; `--check` also type-checks with tsc first.
+// book.css) with its embed script (book-embed.js), and the website live chat: its loader (chat-embed.js, an IIFE like
+// widget.js) and the page it frames (chat.html, chat-frame.js with its language chunks, chat.css; also the full page
+// of an answer e-mail's link, /chat#<token>). Run by `npm start` and `npm test`; `--check` also type-checks with tsc
+// first.
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -103,10 +106,35 @@ await build({
   outfile: path.join(dist, "book-embed.js"),
   logLevel: "warning",
 });
+// The website live chat (docs/chat.md, "Widget"): the loader websites embed, and the chat page it frames; each
+// language but English is a chunk of its own (chat-chunks/), loaded by the page in that language only.
+await build({
+  entryPoints: [path.join(web, "src", "chatEmbed", "embed.ts")],
+  bundle: true,
+  format: "iife",
+  target: ["es2017"],
+  minify: true,
+  outfile: path.join(dist, "chat-embed.js"),
+  logLevel: "warning",
+});
+await build({
+  entryPoints: { "chat-frame": path.join(web, "src", "chat", "main.ts") },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  sourcemap: true,
+  outdir: dist,
+  chunkNames: "chat-chunks/[name]-[hash]",
+  logLevel: "warning",
+});
 cpSync(path.join(web, "index.html"), path.join(dist, "index.html"));
 cpSync(path.join(web, "meet.html"), path.join(dist, "meet.html"));
 cpSync(path.join(web, "book.html"), path.join(dist, "book.html"));
 cpSync(path.join(web, "book.css"), path.join(dist, "book.css"));
+cpSync(path.join(web, "chat.html"), path.join(dist, "chat.html"));
+cpSync(path.join(web, "chat.css"), path.join(dist, "chat.css"));
 cpSync(path.join(web, "widget.html"), path.join(dist, "widget.html"));
 cpSync(path.join(web, "widget.css"), path.join(dist, "widget.css"));
 cpSync(path.join(web, "styles.css"), path.join(dist, "styles.css"));

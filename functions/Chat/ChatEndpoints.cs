@@ -54,7 +54,7 @@ public static partial class ChatEndpoints
         await store.FindAsync(key, ct) is { Enabled: true } settings ? settings : null;
 
     private static async Task<IResult> SessionAsync(string key, ChatSessionRequest request, HttpContext http, ChatSettingsStore store, ChatVisitors visitors,
-        ChatService chat, ChatPresence presence, AccountStore accounts, CancellationToken ct)
+        ChatService chat, CancellationToken ct)
     {
         var v = new Validation();
         var identifier = v.Text("identifier", request.Identifier, 200, required: false);
@@ -92,11 +92,7 @@ public static partial class ChatEndpoints
         {
             visitors.Remember(http.Response, key, token);
         }
-        var account = await accounts.GetSettingsAsync(ChatService.TenantOf(settings.AccountId), ct);
-        var online = (await presence.OnlineOperatorsAsync(settings.AccountId, ct)).Count > 0;
-        var hasConversation = await chat.CaseOfAsync(visitor, ct) is not null;
-        return TypedResults.Ok(new ChatSessionView(token, account?.BusinessName ?? "", settings.Greeting, settings.Color, settings.ReplyTime,
-            settings.PreChat.Where(p => p.Value != ChatFieldMode.Off).ToDictionary(p => p.Key, p => Wire.Name(p.Value)), verified, online, hasConversation));
+        return TypedResults.Ok(await chat.SessionViewAsync(visitor, settings, token, ct));
     }
 
     private static async Task<IResult> MessageAsync(string key, ChatMessageRequest request, HttpContext http, ChatSettingsStore store, ChatVisitors visitors,

@@ -192,18 +192,14 @@ public static class ChatLiveEndpoints
     }
 
     private static async Task<IResult> LinkAsync(ChatLinkRequest request, HttpContext http, ChatVisitors visitors, ChatSettingsStore store, ChatService chat,
-        ChatPresence presence, AccountStore accounts, CancellationToken ct)
+        CancellationToken ct)
     {
         if (visitors.ReadLink(request.Token) is not { } visitor || await store.FindAsync(visitor.AccountId, ct) is not { Enabled: true } settings)
         {
             return TypedResults.Problem(L("This link is not valid any more. Open the chat on the website again."),
                 statusCode: StatusCodes.Status404NotFound, title: L("Link not valid"));
         }
-        var account = await accounts.GetSettingsAsync(ChatService.TenantOf(visitor.AccountId), ct);
-        var online = (await presence.OnlineOperatorsAsync(visitor.AccountId, ct)).Count > 0;
-        var session = new ChatSessionView(visitors.Issue(visitor), account?.BusinessName ?? "", settings.Greeting, settings.Color, settings.ReplyTime,
-            settings.PreChat.Where(p => p.Value != ChatFieldMode.Off).ToDictionary(p => p.Key, p => Wire.Name(p.Value)), visitor.Verified, online,
-            await chat.CaseOfAsync(visitor, ct) is not null);
+        var session = await chat.SessionViewAsync(visitor, settings, visitors.Issue(visitor), ct);
         return TypedResults.Ok(new ChatLinkView(visitor.AccountId, session));
     }
 

@@ -9,7 +9,7 @@ public sealed record ChatSessionRequest(string? Identifier, string? Signature, s
 
 /// <summary>What the widget needs to start: its token and what to show.</summary>
 public sealed record ChatSessionView(string Token, string BusinessName, string Greeting, string Color, string ReplyTime, IReadOnlyDictionary<string, string> PreChat,
-    bool Verified, bool Online, bool HasConversation);
+    IReadOnlyDictionary<string, string> PreChatLabels, bool Verified, bool Online, bool HasConversation, bool HasEmail);
 
 public sealed record ChatUtm(string? Source, string? Medium, string? Campaign, string? Term, string? Content);
 

@@ -66,6 +66,22 @@ public sealed class ChatService(CaseStore cases, ConversationStore conversations
     public async Task<string?> CaseOfAsync(ChatVisitor visitor, CancellationToken ct) =>
         (await Table.GetEntityOrNullAsync(visitor.AccountId, VisitorPrefix + visitor.VisitorId, cancellationToken: ct))?.GetString("CaseId");
 
+    /// <summary>
+    /// What the widget starts with: the token, what to show, the pre-chat form with the custom fields' labels, whether
+    /// anyone is online, and whether the visitor has a conversation (and an e-mail address on it, so it is not asked again).
+    /// </summary>
+    public async Task<ChatSessionView> SessionViewAsync(ChatVisitor visitor, ChatSettings settings, string token, CancellationToken ct)
+    {
+        var tenant = TenantOf(visitor.AccountId);
+        var account = await accounts.GetSettingsAsync(tenant, ct);
+        var online = (await presence.OnlineOperatorsAsync(visitor.AccountId, ct)).Count > 0;
+        var asked = settings.PreChat.Where(p => p.Value != ChatFieldMode.Off).ToDictionary(p => p.Key, p => Wire.Name(p.Value));
+        var labels = (await fields.ListAsync(tenant, ct)).Where(d => !d.Archived && asked.ContainsKey(d.Key)).ToDictionary(d => d.Key, d => d.Label);
+        var c = await CaseOfAsync(visitor, ct) is { } caseId ? await cases.GetAsync(tenant, caseId, ct) : null;
+        return new ChatSessionView(token, account?.BusinessName ?? "", settings.Greeting, settings.Color, settings.ReplyTime, asked, labels, visitor.Verified, online,
+            c is not null, c?.Email is not null);
+    }
+
     /// <summary>The visitor of a website-chat case, if it is one.</summary>
     public async Task<string?> VisitorOfAsync(string accountId, string caseId, CancellationToken ct) =>
         (await Table.GetEntityOrNullAsync(accountId, CasePrefix + caseId, cancellationToken: ct))?.GetString("VisitorId");

@@ -36,6 +36,8 @@ public sealed class ChatLiveTests
     {
         await using var app = await ChatKit.StartAsync();
         var business = await ChatKit.OpenAsync(app, new { identityVerification = "optional" }, business: "Kanzlei Sitzung");
+        await ApiSession.ReadAsync(await business.Admin.PostAsync("/api/custom-fields", new { key = "policy", label = "Policy number", type = "text" }), HttpStatusCode.Created);
+        await ApiSession.ReadAsync(await business.Admin.PutAsync("/api/chat-settings", new { preChat = new { policy = "optional" } }), HttpStatusCode.OK);
         using var visitor = await ChatKit.VisitAsync(app, business.Key);
         await visitor.SayAsync("Hello, anyone there?");
 
@@ -44,6 +46,8 @@ public sealed class ChatLiveTests
         var resumed = await ApiSession.ReadAsync(await again.PostAsync($"/api/chat/{business.Key}/session", new { token = visitor.Token }), HttpStatusCode.OK);
         Assert.True(resumed.GetProperty("hasConversation").GetBoolean());
         Assert.Equal("Kanzlei Sitzung", resumed.GetProperty("businessName").GetString());
+        Assert.Equal("Policy number", resumed.GetProperty("preChatLabels").GetProperty("policy").GetString());
+        Assert.False(resumed.GetProperty("hasEmail").GetBoolean());
         Assert.False(resumed.GetProperty("online").GetBoolean());
         using var resumedVisitor = new ChatKit.Visitor(app.NewSession(dashboardHeader: false), business.Key, resumed.GetProperty("token").GetString()!);
         Assert.Equal("Hello, anyone there?", (await resumedVisitor.EventsAsync(0)).GetProperty("messages")[0].GetProperty("text").GetString());
@@ -203,6 +207,8 @@ public sealed class ChatLiveTests
         await ApiSession.ReadAsync(await visitor.SendAsync(new { clientMessageId = "m-1", text = "Are you there? I need help with my contract.", email = visitorEmail, language = "de" }),
             HttpStatusCode.Created);
         var caseId = await CaseIdAsync(business.Admin);
+        var back = await ApiSession.ReadAsync(await ChatKit.StartSessionAsync(app, business.Key, new { token = visitor.Token }), HttpStatusCode.OK);
+        Assert.True(back.GetProperty("hasEmail").GetBoolean()); // the widget does not ask for an address again
 
         var alert = await DialogApiTests.OutboxEntryAsync(business.Admin, e => e.GetProperty("to").GetString() == adminEmail);
         Assert.Contains("I need help with my contract.", alert.GetProperty("text").GetString());
