@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.DurableTask;
 using Parley.Functions.Abuse;
 using Parley.Functions.Accounts;
 using Parley.Functions.Cases;
+using Parley.Functions.Common;
 using Parley.Functions.Conversations;
 using Parley.Functions.Dialogs;
 using Parley.Functions.Durable;
@@ -247,25 +245,9 @@ public sealed class SendChatNoticeActivity(CaseStore cases, ConversationStore co
 }
 
 /// <summary>What the visitor reads from Parley itself (e-mails, the video invitation), in the conversation's language (Chat/Texts/*.json).</summary>
-public static partial class ChatTexts
+public static class ChatTexts
 {
-    private static readonly Dictionary<string, Dictionary<string, string>> Catalogs = DialogTexts.Languages.ToDictionary(l => l, Load);
+    private static readonly TextCatalog Catalog = new("Parley.Functions.Chat.Texts", DialogTexts.Languages);
 
-    public static string Get(string language, string key, params (string Name, string Value)[] values)
-    {
-        var catalog = Catalogs.TryGetValue(language, out var found) ? found : Catalogs["en"];
-        var template = catalog.TryGetValue(key, out var t) ? t : Catalogs["en"][key];
-        var map = values.ToDictionary(v => v.Name, v => v.Value);
-        return Placeholder().Replace(template, m => map.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
-    }
-
-    private static Dictionary<string, string> Load(string language)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Parley.Functions.Chat.Texts.{language}.json")
-            ?? throw new InvalidOperationException($"The {language} chat texts are missing from the build.");
-        return JsonSerializer.Deserialize<Dictionary<string, string>>(stream)!;
-    }
-
-    [GeneratedRegex(@"\{(\w+)\}")]
-    private static partial Regex Placeholder();
+    public static string Get(string language, string key, params (string Name, string Value)[] values) => Catalog.Get(language, key, values);
 }

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Parley.Functions.Dialogs;
 
@@ -11,18 +8,12 @@ namespace Parley.Functions.Dialogs;
 /// The words of dialog e-mails, SMS and calls, as data per language (<c>Dialogs/Texts/{de,en,fr,es,it,pl,nl}.json</c>; other
 /// languages fall back to English). Everything people wrote is HTML-encoded in the HTML part.
 /// </summary>
-public sealed partial class DialogTexts
+public sealed class DialogTexts
 {
     public static readonly string[] Languages = ["de", "en", "fr", "es", "it", "pl", "nl"];
-    private readonly Dictionary<string, Dictionary<string, string>> _catalogs = Languages.ToDictionary(l => l, Load);
+    private readonly Common.TextCatalog _catalog = new("Parley.Functions.Dialogs.Texts", Languages);
 
-    public string Get(string language, string key, params (string Name, string Value)[] values)
-    {
-        var catalog = _catalogs.TryGetValue(language, out var c) ? c : _catalogs["en"];
-        var template = catalog.TryGetValue(key, out var t) ? t : _catalogs["en"][key];
-        var map = values.ToDictionary(v => v.Name, v => v.Value);
-        return Placeholder().Replace(template, m => map.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
-    }
+    public string Get(string language, string key, params (string Name, string Value)[] values) => _catalog.Get(language, key, values);
 
     public static string Culture(string language) => language switch { "de" => "de-DE", "fr" => "fr-FR", "es" => "es-ES", "it" => "it-IT", "pl" => "pl-PL", "nl" => "nl-NL", _ => "en-GB" };
 
@@ -53,14 +44,4 @@ public sealed partial class DialogTexts
     }
 
     public static string Encode(string value) => HtmlEncoder.Default.Encode(value);
-
-    private static Dictionary<string, string> Load(string language)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Parley.Functions.Dialogs.Texts.{language}.json")
-            ?? throw new InvalidOperationException($"The {language} dialog texts are missing from the build.");
-        return JsonSerializer.Deserialize<Dictionary<string, string>>(stream)!;
-    }
-
-    [GeneratedRegex(@"\{(\w+)\}")]
-    private static partial Regex Placeholder();
 }
