@@ -51,8 +51,11 @@ public sealed class CrashRecoveryTests
         await firstRun.DisposeAsync(); // SIGKILL, mid-run
         var sentBeforeCrash = Reminders(acs);
 
+        // The restarted process takes over the dead one's partitions once their leases lapse, then sends the rest; the bound
+        // is generous because the whole suite shares two cores with this process (a condition is awaited, not a time).
         await using var secondRun = AppProcess.Start(Environment(azurite, settings));
-        await WaitUntilAsync(() => Reminders(acs) == 2 * Appointments, TimeSpan.FromSeconds(120));
+        await WaitUntilAsync(() => Reminders(acs) == 2 * Appointments, TimeSpan.FromSeconds(240),
+            () => $"{Reminders(acs)} of {2 * Appointments} reminders sent ({sentBeforeCrash} before the crash). Second run's output (tail):\n{Tail(secondRun.StandardOutput)}");
 
         Assert.InRange(sentBeforeCrash, 6, 2 * Appointments - 1);
         Assert.Equal(Appointments, acs.SentSms.Values.Count(s => s.GetProperty("message").GetString()!.Contains("reminder of your appointment", StringComparison.Ordinal)));
@@ -78,13 +81,15 @@ public sealed class CrashRecoveryTests
 
     private static string Iso(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string>? explain = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {timeout}");
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {timeout}. {explain?.Invoke()}");
             await Task.Delay(100);
         }
     }
+
+    private static string Tail(string output) => string.Join("\n", output.Split('\n').TakeLast(60));
 }
