@@ -134,6 +134,22 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
   const replyId = uid("chat-reply");
   const errorId = `${replyId}-error`;
   const text = h("textarea", { id: replyId, rows: 3, "aria-describedby": `${replyId}-hint ${errorId}` });
+  // The answer being written survives the case page being drawn again (complete, reopen, scheduling) and reloads of the tab.
+  const draftKey = `parley.chatDraft.${c.id}`;
+  const keepDraft = () => {
+    try {
+      if (text.value) sessionStorage.setItem(draftKey, text.value);
+      else sessionStorage.removeItem(draftKey);
+    } catch {
+      // storage denied: the draft simply is not kept
+    }
+  };
+  try {
+    text.value = sessionStorage.getItem(draftKey) ?? "";
+  } catch {
+    // as above
+  }
+  text.addEventListener("input", keepDraft);
   const error = h("div", { class: "field-error", id: errorId, hidden: true });
   const send = h("button", { type: "submit" }, t("chat.send"));
   let pending: { id: string; text: string } | null = null;
@@ -157,7 +173,10 @@ export function chatPanel(c: CaseDetail, initial: ConversationMessage[], zone: s
       const message = await api<ConversationMessage>("POST", `/api/cases/${c.id}/conversation`, { clientMessageId: sending.id, text: sending.text });
       if (pending === sending) pending = null;
       attempt = 0;
-      if (text.value.trim() === sending.text) text.value = "";
+      if (text.value.trim() === sending.text) {
+        text.value = "";
+        keepDraft();
+      }
       showError(null);
       if (message?.id) add([message]);
       typing.textContent = "";

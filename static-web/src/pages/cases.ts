@@ -272,8 +272,9 @@ async function renderDetail(ctx: Context, caseId: string, target: HTMLElement, r
       h("div", {},
         h("h1", { class: "case-heading" }, c.name),
         h("p", { class: "muted" }, t("cases.number", { number: String(c.number) }), " · ", t(originKeys[c.origin] ?? "cases.origin.manual"), " · ",
-          h("span", { class: "customer-status", "data-presence-case": c.id, "data-presence-style": "text" }, c.customerStatus === "online" ? t("cases.customer.online") : t("cases.customer.away")),
-          " · ", t(c.status === "active" ? "case.status.active" : "case.status.completed")),
+          // A website chat shows its visitor's online/away in the chat panel; the meeting room's status would contradict it.
+          chat ? null : [h("span", { class: "customer-status", "data-presence-case": c.id, "data-presence-style": "text" }, c.customerStatus === "online" ? t("cases.customer.online") : t("cases.customer.away")), " · "],
+          t(c.status === "active" ? "case.status.active" : "case.status.completed")),
         c.sharedLocation ? h("p", { class: "shared-location" }, t("meeting.location", {
           position: `${c.sharedLocation.latitude.toFixed(5)}, ${c.sharedLocation.longitude.toFixed(5)}`,
           accuracy: c.sharedLocation.accuracyMeters === null ? "?" : String(Math.round(c.sharedLocation.accuracyMeters)),

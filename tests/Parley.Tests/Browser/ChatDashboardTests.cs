@@ -200,6 +200,13 @@ public sealed class ChatDashboardTests(BrowserFixture fixture)
         await Expect(panel.Locator("[data-visitor-typing]")).ToHaveTextAsync("The visitor is typing…");
         await Expect(panel.Locator("[data-visitor-online='true']")).ToBeVisibleAsync();
 
+        // An answer being written survives the page being drawn again (here: a reload); the header shows no meeting-room
+        // status next to the panel's "visitor online".
+        await page.GetByLabel("Your answer").FillAsync("Half an answer");
+        await page.ReloadAsync();
+        await Expect(page.GetByLabel("Your answer")).ToHaveValueAsync("Half an answer");
+        await Expect(page.Locator(".topbar [data-presence-case]")).ToHaveCountAsync(0);
+
         // The first try of the answer fails on the network: the text stays and the retry uses the same client message id.
         var sent = new List<string>();
         await page.RouteAsync($"**/api/cases/{caseId}/conversation", async route =>
