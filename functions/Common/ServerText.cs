@@ -276,5 +276,9 @@ public static class ServerText
         ["Use a number of 1 or more."] = "Verwenden Sie eine Zahl ab 1.",
         ["Write a first message to start the conversation."] = "Schreiben Sie eine erste Nachricht, um das Gespräch zu beginnen.",
         ["{0} wrote in the website chat while nobody was online:"] = "{0} hat im Website-Chat geschrieben, während niemand online war:",
+        ["Leave user names and passwords out of the address."] = "Lassen Sie Benutzernamen und Passwörter aus der Adresse weg.",
+        ["Use https:// (only local receivers may use http:// in development)."] = "Verwenden Sie https:// (nur lokale Empfänger dürfen in der Entwicklung http:// verwenden).",
+        ["This address's host name cannot be found."] = "Der Hostname dieser Adresse wurde nicht gefunden.",
+        ["This address points into a private or reserved network; use a public address."] = "Diese Adresse zeigt in ein privates oder reserviertes Netz; verwenden Sie eine öffentliche Adresse.",
     };
 }
