@@ -23,11 +23,11 @@ internal sealed class StorageStartupCheck(IServiceProvider services, IEnumerable
             // Sequential on purpose: the first failure names the service that is unreachable.
             foreach (var resource in distinct.Where(r => r.Kind == StorageResourceKind.Table))
             {
-                await account.GetTableClient(resource.Name).CreateIfNotExistsAsync(timeout.Token);
+                await PatientlyAsync(() => account.GetTableClient(resource.Name).CreateIfNotExistsAsync(timeout.Token), timeout.Token);
             }
             foreach (var resource in distinct.Where(r => r.Kind == StorageResourceKind.Queue))
             {
-                await account.GetQueueClient(resource.Name).CreateIfNotExistsAsync(cancellationToken: timeout.Token);
+                await PatientlyAsync(() => account.GetQueueClient(resource.Name).CreateIfNotExistsAsync(cancellationToken: timeout.Token), timeout.Token);
             }
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or OperationCanceledException or AggregateException or Azure.Identity.AuthenticationFailedException
@@ -46,6 +46,36 @@ internal sealed class StorageStartupCheck(IServiceProvider services, IEnumerable
         }
         logger.LogInformation("Storage ready: {Connection}; {Count} tables and queues checked", account.Connection.Description, distinct.Count);
     }
+
+    /// <summary>
+    /// One creation, tried again while the answer is only slow or a server error (an account configured with short
+    /// network timeouts and no SDK retries must not fail to start because one answer came late), until the check's own
+    /// deadline; a refusal (4xx) fails at once, since it names a configuration problem.
+    /// </summary>
+    private static async Task PatientlyAsync(Func<Task> create, CancellationToken deadline)
+    {
+        while (true)
+        {
+            try
+            {
+                await create();
+                return;
+            }
+            catch (Exception ex) when (!deadline.IsCancellationRequested && Slow(ex))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline);
+            }
+        }
+    }
+
+    /// <summary>Late (a network timeout) or a server error — not a refused connection or a refusal, which fail at once.</summary>
+    private static bool Slow(Exception ex) => ex switch
+    {
+        RequestFailedException { Status: >= 500 } => true,
+        RequestFailedException { Status: 0 } r => r.InnerException is TaskCanceledException or TimeoutException,
+        TaskCanceledException or TimeoutException => true,
+        _ => false,
+    };
 
     private static Exception Innermost(Exception ex)
     {
