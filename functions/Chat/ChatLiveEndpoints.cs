@@ -143,7 +143,7 @@ public static class ChatLiveEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ContactAsync(string key, ChatContactRequest request, HttpContext http, ChatService chat, CaseStore cases, CancellationToken ct)
+    private static async Task<IResult> ContactAsync(string key, ChatContactRequest request, HttpContext http, ChatService chat, CancellationToken ct)
     {
         var v = new Validation();
         var email = v.Email("email", request.Email, required: true);
@@ -164,7 +164,7 @@ public static class ChatLiveEndpoints
         };
     }
 
-    private static async Task<IResult> TranscriptAsync(string key, ChatTranscriptRequest request, HttpContext http, ChatService chat, ChatNotices notices, CaseStore cases,
+    private static async Task<IResult> TranscriptAsync(string key, ChatTranscriptRequest request, HttpContext http, ChatNotices notices, CaseStore cases,
         CancellationToken ct)
     {
         var v = new Validation();
