@@ -72,8 +72,8 @@ internal sealed class StorageStartupCheck(IServiceProvider services, IEnumerable
     private static bool Slow(Exception ex) => ex switch
     {
         RequestFailedException { Status: >= 500 } => true,
-        RequestFailedException { Status: 0 } r => r.InnerException is TaskCanceledException or TimeoutException,
-        TaskCanceledException or TimeoutException => true,
+        RequestFailedException { Status: 0 } or AggregateException or HttpRequestException => Innermost(ex) is OperationCanceledException or TimeoutException,
+        OperationCanceledException or TimeoutException => true,
         _ => false,
     };
 

@@ -165,7 +165,10 @@ public sealed class DialogStoryTests(BrowserFixture fixture)
     /// <summary>The outbox fills as the queue pump works: reload until the entry is there.</summary>
     internal static async Task WaitForAsync(IPage page, ILocator locator)
     {
-        for (var i = 0; i < 80 && await locator.CountAsync() == 0; i++)
+        // Until a deadline, not a number of reloads: under the full suite's load a reload is slow and the workflows behind
+        // the entry (an automated call's callbacks) take longer; 90 s like the API tests' Finish.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < deadline && await locator.CountAsync() == 0)
         {
             await page.WaitForTimeoutAsync(250);
             await page.ReloadAsync();
