@@ -19,6 +19,7 @@ using Parley.Functions.Notifications;
 using Parley.Functions.Operators;
 using Parley.Functions.Presence;
 using Parley.Functions.Storage;
+using Parley.Functions.Webhooks;
 using Parley.Functions.Workflows;
 
 // Parley: one ASP.NET Core app, hosted as an Azure Functions custom handler or standalone (see README).
@@ -39,6 +40,7 @@ builder.Services.AddMeetings(builder.Configuration);
 builder.Services.AddBooking();
 builder.Services.AddPresence();
 builder.Services.AddChat();
+builder.Services.AddWebhooks();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -63,6 +65,7 @@ api.MapConversationEndpoints();
 api.MapBooking();
 api.MapPresence();
 api.MapChat();
+api.MapWebhookEndpoints();
 api.MapPhoneCountryEndpoints();
 api.MapAbuseEndpoints();
 

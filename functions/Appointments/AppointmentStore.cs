@@ -23,7 +23,8 @@ namespace Parley.Functions.Appointments;
 /// row does not exist yet), in the same transaction as the appointment. Two bookings that overlap touch a common
 /// slot row, so only one transaction can commit; the other re-reads, sees the overlap and is refused.
 /// </summary>
-public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Meetings.MeetingLinks links, TimeProvider time)
+public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Meetings.MeetingLinks links, TimeProvider time, Webhooks.WebhookPublisher webhooks,
+    Hosting.PublicUrl publicUrl)
 {
     public static readonly TimeSpan MaxLength = TimeSpan.FromHours(12);
 
@@ -105,6 +106,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
                 Wrote(tenant.AccountId, appointment.OperatorIds);
+                await PublishAsync(tenant, Webhooks.WebhookEventTypes.AppointmentScheduled, appointment, ct);
                 return (after with { ETag = actions[0].Entity.ETag }, appointment with { ETag = actions[caseActionCount].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -135,6 +137,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
                     return [.. AddActions(booked, c), .. slotActions, .. GuardActions(tenant, slots, slotActions, booked, pad, guarded)];
                 }, ct);
                 Wrote(tenant.AccountId, booked!.OperatorIds);
+                await PublishAsync(tenant, Webhooks.WebhookEventTypes.AppointmentScheduled, booked, ct);
                 return (created, booked!);
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -176,6 +179,10 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
                 Wrote(tenant.AccountId, operators);
+                if (before.Start != after.Start || before.End != after.End || !before.OperatorIds.SequenceEqual(after.OperatorIds))
+                {
+                    await PublishAsync(tenant, Webhooks.WebhookEventTypes.AppointmentRescheduled, after, ct);
+                }
                 return (caseAfter with { ETag = actions[0].Entity.ETag }, after with { ETag = actions[apptIndex].Entity.ETag });
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -211,6 +218,7 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             {
                 await Table.SubmitAtomicallyAsync(actions, ct);
                 Wrote(tenant.AccountId, before.OperatorIds);
+                await PublishAsync(tenant, Webhooks.WebhookEventTypes.AppointmentCancelled, after, ct);
                 return after with { ETag = actions[apptIndex].Entity.ETag };
             }
             catch (TableTransactionFailedException) when (attempt < 10)
@@ -266,6 +274,12 @@ public sealed class AppointmentStore(CaseStore cases, MeetingSecrets secrets, Me
             }
         }
     }
+
+    /// <summary>An appointment as events carry it: no PIN, no invitation addresses.</summary>
+    public Webhooks.AppointmentEventData EventData(Appointment a) => new(a.Id, a.CaseId, Wire.Name(a.Type), a.Start, a.End, a.TimeZone, a.OperatorIds,
+        Wire.Name(a.Status), a.PinProtected, JoinUrl(publicUrl.Origin, a), a.Status == AppointmentStatus.Cancelled ? a.History.LastOrDefault()?.Reason : null);
+
+    private Task PublishAsync(Tenant tenant, string type, Appointment a, CancellationToken ct) => webhooks.PublishAsync(tenant.AccountId, type, EventData(a), ct);
 
     public string JoinUrl(string origin, Appointment a) => $"{origin}/meet#{a.JoinToken}";
 

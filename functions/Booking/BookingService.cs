@@ -21,7 +21,7 @@ namespace Parley.Functions.Booking;
 /// messages workflow, like every appointment's.
 /// </summary>
 public sealed partial class BookingService(BookingCalendar calendar, AppointmentStore appointments, CaseStore cases, CustomFieldStore fields, AppointmentMessages messages,
-    ConversationStore conversations, BookingNotices notices, BookerLinks links, TimeProvider time, ILogger<BookingService> logger)
+    ConversationStore conversations, BookingNotices notices, BookerLinks links, Webhooks.WebhookPublisher webhooks, TimeProvider time, ILogger<BookingService> logger)
 {
     public const string Booker = "booker";
 
@@ -156,6 +156,8 @@ public sealed partial class BookingService(BookingCalendar calendar, Appointment
         var text = Describe(page, c, a, request);
         await conversations.AppendAsync(c.AccountId, c.Id, MessageAuthor.System, page.Account.BusinessName, null, text, "booking", a.Id, "booking-" + a.Id, ct);
         await notices.AddAsync(c.AccountId, page.Settings.OperatorId, new BookingNotice(c.Id, c.Name, a.Id, "booked", a.Start, a.CreatedAt), ct);
+        await webhooks.PublishAsync(c.AccountId, Webhooks.WebhookEventTypes.BookingCreated,
+            new Webhooks.BookingEventData(Webhooks.CaseEventData.From(c), appointments.EventData(a)), ct);
     }
 
     /// <summary>The chat message with the booker's details, in the operator's language (German or English).</summary>

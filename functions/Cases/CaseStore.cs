@@ -19,7 +19,7 @@ namespace Parley.Functions.Cases;
 /// <item>appointment rows, slot claims and calendar entries (see AppointmentStore).</item>
 /// </list>
 /// </summary>
-public sealed class CaseStore(StorageAccount storage, TimeProvider time)
+public sealed class CaseStore(StorageAccount storage, TimeProvider time, Webhooks.WebhookPublisher webhooks)
 {
     public const string TableName = "Cases";
     internal const string CasePrefix = "case|";
@@ -40,6 +40,13 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
     /// three actions of the case before <paramref name="extra"/>); nothing is written then and no number is used up.
     /// </summary>
     public async Task<Case> CreateAsync(Tenant tenant, Case draft, Func<Case, IReadOnlyList<TableTransactionAction>>? extra, CancellationToken ct)
+    {
+        var created = await NumberAndAddAsync(tenant, draft, extra, ct);
+        await webhooks.PublishAsync(tenant.AccountId, Webhooks.WebhookEventTypes.CaseCreated, Webhooks.CaseEventData.From(created), ct);
+        return created;
+    }
+
+    private async Task<Case> NumberAndAddAsync(Tenant tenant, Case draft, Func<Case, IReadOnlyList<TableTransactionAction>>? extra, CancellationToken ct)
     {
         var gate = _numbering.GetOrAdd(tenant.AccountId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
@@ -110,7 +117,25 @@ public sealed class CaseStore(StorageAccount storage, TimeProvider time)
     {
         var actions = SaveActions(before, after);
         await _table.SubmitAtomicallyAsync(actions, ct);
+        await PublishChangeAsync(before, after, ct);
         return after with { ETag = actions[0].Entity.ETag };
+    }
+
+    /// <summary>
+    /// <c>case.completed</c> when the case was completed, <c>case.updated</c> when anything an integration sees changed
+    /// (details, custom fields, assignment, language, reopening) — not for the chat's unread counts or the scheduling index.
+    /// </summary>
+    internal Task PublishChangeAsync(Case before, Case after, CancellationToken ct)
+    {
+        if (before.Status != CaseStatus.Completed && after.Status == CaseStatus.Completed)
+        {
+            return webhooks.PublishAsync(after.AccountId, Webhooks.WebhookEventTypes.CaseCompleted, Webhooks.CaseEventData.From(after), ct);
+        }
+        var changed = before.Name != after.Name || before.Email != after.Email || before.Phone != after.Phone || before.InternalReference != after.InternalReference
+            || before.Language != after.Language || before.Status != after.Status || before.Location != after.Location
+            || !before.AssignedOperatorIds.SequenceEqual(after.AssignedOperatorIds)
+            || before.CustomFields.Count != after.CustomFields.Count || before.CustomFields.Any(f => !after.CustomFields.TryGetValue(f.Key, out var v) || v != f.Value);
+        return changed ? webhooks.PublishAsync(after.AccountId, Webhooks.WebhookEventTypes.CaseUpdated, Webhooks.CaseEventData.From(after), ct) : Task.CompletedTask;
     }
 
     /// <summary>Deletes the case and its list entry (its appointments first: AppointmentStore.DeleteForCaseAsync).</summary>

@@ -24,7 +24,7 @@ public sealed record ConversationMessage(long Seq, string Id, DateTimeOffset At,
 /// <see cref="SequencedLog"/> of messages (<c>m|{seq}</c>) and their idempotency rows (<c>c|{client message id}</c>), so
 /// a retried send never writes a message twice.
 /// </summary>
-public sealed class ConversationStore(StorageAccount storage, TimeProvider time)
+public sealed class ConversationStore(StorageAccount storage, TimeProvider time, Webhooks.WebhookPublisher webhooks)
 {
     public const string TableName = "Conversations";
     public const int MaxLength = 2000;
@@ -54,7 +54,13 @@ public sealed class ConversationStore(StorageAccount storage, TimeProvider time)
         }, ClientPrefix + clientId, ct);
         var row = await Table.GetEntityOrNullAsync(partition, SequencedLog.EntryKey(MessagePrefix, seq), cancellationToken: ct)
             ?? throw new InvalidOperationException($"Conversation message {seq} of case {caseId} vanished.");
-        return (ToMessage(row), created);
+        var message = ToMessage(row);
+        if (created)
+        {
+            await webhooks.PublishAsync(accountId, Webhooks.WebhookEventTypes.ChatMessageCreated, new Webhooks.ChatMessageEventData(caseId, message.Id, message.Seq,
+                Common.Wire.Name(message.Author), message.AuthorName, message.Text, message.Source, message.At), ct);
+        }
+        return (message, created);
     }
 
     /// <summary>Messages after <paramref name="afterSeq"/>, oldest first.</summary>

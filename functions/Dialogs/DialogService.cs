@@ -15,7 +15,7 @@ public sealed record NewDialog(string Keyword, DateTimeOffset? AvailableUntil, D
 /// orchestration.
 /// </summary>
 public sealed class DialogService(DialogStore store, CustomerIds customerIds, ReplyLinks replyLinks, Orchestrations orchestrations, IOptions<DialogOptions> options,
-    TimeProvider time, ILogger<DialogService> logger)
+    Webhooks.WebhookPublisher webhooks, TimeProvider time, ILogger<DialogService> logger)
 {
     /// <summary>Starts a dialog; returns the customer's pseudonymous id.</summary>
     public async Task<string> StartAsync(string accountId, string operatorId, NewDialog input, CancellationToken ct)
@@ -28,6 +28,7 @@ public sealed class DialogService(DialogStore store, CustomerIds customerIds, Re
         var alert = await HandOverAsync(dialog, first, callCustomer: false, ct);
         await store.CreateAsync(dialog, first, ct);
         await WrittenAsync(alert);
+        await webhooks.PublishAsync(accountId, Webhooks.WebhookEventTypes.DialogStarted, EventData(dialog, first), ct);
         return customerId;
     }
 
@@ -43,8 +44,13 @@ public sealed class DialogService(DialogStore store, CustomerIds customerIds, Re
             LastMessage = text, LastFrom = from, Answered = dialog.Answered || from == DialogParty.Adviser, MessageCount = seq, UpdatedAt = now,
         }, message, ct);
         await WrittenAsync(alert);
+        await webhooks.PublishAsync(dialog.AccountId, Webhooks.WebhookEventTypes.DialogMessageCreated, EventData(saved, message), ct);
         return saved;
     }
+
+    /// <summary>A dialog in an event: the customer only by their pseudonymous id, never their contact data.</summary>
+    private static Webhooks.DialogEventData EventData(Dialog d, DialogMessage m) => new(d.Id, d.OperatorId, d.CustomerId, d.Keyword, d.CreatedAt,
+        new Webhooks.DialogMessageEventData(m.Seq, Wire.Name(m.From), m.Text, m.At));
 
     public Task<Dialog> CloseAsync(Dialog dialog, CancellationToken ct) =>
         store.SaveAsync(dialog with { Closed = true, UpdatedAt = time.GetUtcNow() }, null, ct);

@@ -109,7 +109,7 @@ public static class MeetingEndpoints
 
     private static async Task<IResult> JoinAsync(JoinInput input, HttpContext http, MeetingLinks links, AppointmentStore appointments, CaseStore cases,
         Accounts.AccountStore accounts, MeetingRoom room, RoomStore rooms, PinGuard pins, MeetingSessions sessions, IRoomTransport transport,
-        CustomerPresence presence, TableRateLimiter limiter, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
+        CustomerPresence presence, TableRateLimiter limiter, Webhooks.WebhookPublisher webhooks, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
     {
         var clock = Arrival(http);
         if (await GlobalLimitAsync(http, limiter, logs, ct) is { } refused)
@@ -155,6 +155,11 @@ public static class MeetingEndpoints
         {
             await presence.SeenAsync(session, participant.Name, waiting: true, ct);
             await transport.PublishAsync(key, "joined", RoomEvent.ToOperators, participant.Id, MeetingRoom.View(participant), ct);
+            if (participant.Role == ParticipantRole.Customer)
+            {
+                await webhooks.PublishAsync(a.AccountId, Webhooks.WebhookEventTypes.CustomerOnline,
+                    new Webhooks.CustomerOnlineEventData(a.CaseId, a.Id, !participant.Admitted, time.GetUtcNow()), ct);
+            }
         }
         return TypedResults.Ok(new { session = sealedSession, room = await room.ViewAsync(ctx, null, ct) });
     }

@@ -19,6 +19,7 @@ public enum MessageKind
     ChatAlert,
     ChatReply,
     ChatTranscript,
+    WebhookDisabled,
 }
 
 /// <summary>What a message is about; every value is data from people and is encoded wherever it lands. No case name = a neutral greeting.</summary>
