@@ -68,4 +68,4 @@ public sealed record OperatorView(
 /// <summary>GET /api/me: who is signed in and the account settings the dashboard needs.</summary>
 public sealed record MeView(OperatorView? Operator, AccountView Account, MeApiKey? ApiKey);
 
-public sealed record MeApiKey(string Id);
+public sealed record MeApiKey(string Id, string Name);

@@ -140,7 +140,9 @@ public static class AuthEndpoints
         }
         if (tenant.IsApiKey)
         {
-            return TypedResults.Ok(new MeView(null, AccountView.From(account), new MeApiKey(tenant.ApiKeyId!)));
+            // The connection test of integrations (Zapier's "test" call): which account and which key — never the key itself.
+            var key = (await store.ListApiKeysAsync(tenant, ct)).FirstOrDefault(k => k.Id == tenant.ApiKeyId);
+            return TypedResults.Ok(new MeView(null, AccountView.From(account), new MeApiKey(tenant.ApiKeyId!, key?.Name ?? "")));
         }
         var op = await store.GetOperatorAsync(tenant, tenant.OperatorId!, ct);
         return op is null ? TypedResults.NotFound() : TypedResults.Ok(new MeView(OperatorView.From(op), AccountView.From(account), null));

@@ -45,6 +45,9 @@ public sealed class WebhookPublisher(WebhookStore store, Orchestrations orchestr
     /// <summary>A delivery's body stays under this (a larger <c>data</c> is replaced by its ids and <c>truncated: true</c>).</summary>
     public const int MaxBodyBytes = 20 * 1024;
 
+    /// <summary>Web defaults (camelCase) without HTML-minded escaping: a body is JSON for machines, never HTML.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async Task PublishAsync(string accountId, string type, object data, CancellationToken ct = default)
     {
         try
@@ -68,8 +71,8 @@ public sealed class WebhookPublisher(WebhookStore store, Orchestrations orchestr
     /// <summary><c>{"id","type","timestamp","data"}</c>, under <see cref="MaxBodyBytes"/>.</summary>
     public static string Body(string id, string type, DateTimeOffset at, object data)
     {
-        var element = JsonSerializer.SerializeToElement(data, data.GetType(), JsonSerializerOptions.Web);
-        var body = JsonSerializer.Serialize(new WebhookEvent(id, type, at, element), JsonSerializerOptions.Web);
+        var element = JsonSerializer.SerializeToElement(data, data.GetType(), Json);
+        var body = JsonSerializer.Serialize(new WebhookEvent(id, type, at, element), Json);
         if (Encoding.UTF8.GetByteCount(body) < MaxBodyBytes)
         {
             return body;
@@ -79,6 +82,6 @@ public sealed class WebhookPublisher(WebhookStore store, Orchestrations orchestr
         {
             ids[p.Name] = p.Value;
         }
-        return JsonSerializer.Serialize(new WebhookEvent(id, type, at, JsonSerializer.SerializeToElement(ids, JsonSerializerOptions.Web)), JsonSerializerOptions.Web);
+        return JsonSerializer.Serialize(new WebhookEvent(id, type, at, JsonSerializer.SerializeToElement(ids, Json)), Json);
     }
 }

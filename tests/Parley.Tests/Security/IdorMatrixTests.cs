@@ -50,6 +50,13 @@ public sealed class IdorMatrixTests : AppTest
         ["/api/dialogs/{id}/convert"] = ("dialog", new { start = "2030-01-10T10:00", end = "2030-01-10T11:00" }),
         ["/api/dialog-settings/secret-words/{id}"] = ("word", null),
         ["/api/acs/calls/{accountId}/{callId}/{attempt:int}/{secret}"] = ("call", new { }),
+        ["/api/webhooks/endpoints/{id}"] = ("webhook", new { enabled = false, description = "pwned" }),
+        ["/api/webhooks/endpoints/{id}/rotate-secret"] = ("webhook", null),
+        ["/api/webhooks/endpoints/{id}/test"] = ("webhook", null),
+        ["/api/webhooks/endpoints/{id}/deliveries"] = ("webhook", null),
+        ["/api/webhooks/endpoints/{id}/deliveries/{messageId}/resend"] = ("webhook", null),
+        ["/api/webhooks/endpoints/{id}/recover"] = ("webhook", new { since = "2029-11-30T09:00:00Z" }),
+        ["/api/hooks/{id}"] = ("hook", null),
     };
 
     /// <summary>Routes whose parameters name no resource of one account that another could reach by guessing it.</summary>
@@ -81,6 +88,7 @@ public sealed class IdorMatrixTests : AppTest
         "accountId" => ids["account"],
         "attempt" => "1",
         "secret" => "guessed-secret-guessed-secret-guessed-secret", // B's call, B's account: only the secret is unknown to A
+        "messageId" => ids["message"],
         _ => ids[kind],
     };
 
@@ -115,8 +123,16 @@ public sealed class IdorMatrixTests : AppTest
         var dialogB = (await adminB.GetJsonAsync("/api/dialogs")).GetProperty("items")[0].GetProperty("id").GetString()!;
         var callB = (await App.Services.GetRequiredService<CallService>().StartAsync(
             new CallRequest(accountB, "b-call", "test", null, "+491701234567", null, "de", "B's call"), CancellationToken.None)).Id;
+        var webhooks = App.Services.GetRequiredService<Parley.Functions.Webhooks.WebhookStore>();
+        var now = DateTimeOffset.UtcNow;
+        var webhookB = await webhooks.AddAsync(new Parley.Functions.Webhooks.WebhookEndpoint(Parley.Functions.Common.SecureTokens.NewId(), accountB, "endpoint",
+            "https://hooks.example.com/b", "B's receiver", ["case.created"], true, Parley.Functions.Webhooks.WebhookSignature.NewSecret(), null, null, now, now, null, null), CancellationToken.None);
+        var hookB = await webhooks.AddAsync(webhookB with { Id = Parley.Functions.Common.SecureTokens.NewId(), Kind = "hook" }, CancellationToken.None);
+        var messageKey = webhooks.NewEventKey();
+        await webhooks.BeginDeliveryAsync(accountB, webhookB.Id, messageKey, "case.created", CancellationToken.None);
         var ids = new Dictionary<string, string>
         {
+            ["webhook"] = webhookB.Id, ["hook"] = hookB.Id, ["message"] = Parley.Functions.Webhooks.WebhookStore.MessageId(messageKey),
             ["operator"] = operatorB, ["apikey"] = keyB.Id, ["case"] = caseB, ["appointment"] = appointmentB, ["field"] = "b-only", ["outbox"] = "b-mail",
             ["dialog"] = dialogB, ["word"] = wordB, ["account"] = accountB, ["call"] = callB,
         };
@@ -172,6 +188,13 @@ public sealed class IdorMatrixTests : AppTest
         var dialogAfter = await adminB.GetJsonAsync($"/api/dialogs/{dialogB}");
         Assert.Equal((1, false), (dialogAfter.GetProperty("messages").GetArrayLength(), dialogAfter.GetProperty("closed").GetBoolean()));
         Assert.True((await adminB.GetJsonAsync("/api/dialog-settings")).GetProperty("secretWords")[0].GetProperty("active").GetBoolean());
+        var webhookAfter = await adminB.GetJsonAsync($"/api/webhooks/endpoints/{webhookB.Id}");
+        Assert.Equal((true, "B's receiver"), (webhookAfter.GetProperty("enabled").GetBoolean(), webhookAfter.GetProperty("description").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await adminB.GetAsync($"/api/webhooks/endpoints/{hookB.Id}")).StatusCode);
+        Assert.Equal(webhookB.Secret, (await webhooks.GetAsync(accountB, webhookB.Id, CancellationToken.None))!.Secret); // not rotated by A
+        Assert.Empty((await adminA.GetJsonAsync("/api/webhooks/endpoints")).EnumerateArray());
+        Assert.DoesNotContain(caseB, (await adminA.GetJsonAsync("/api/events")).GetRawText());
+        Assert.Contains(caseB, (await adminB.GetJsonAsync("/api/events")).GetRawText());
     }
 
     private static string Fill(string route, List<string> parameters, Func<string, string> value) =>
