@@ -16,8 +16,11 @@ namespace Parley.Functions.Webhooks;
 /// <summary>One event for the account's receivers.</summary>
 public sealed record WebhookFanOut(string AccountId, string Key, string Type);
 
-/// <summary>One event (<see cref="Key"/>) to one endpoint; <see cref="Run"/> tells a resend or recovery apart from the first delivery.</summary>
-public sealed record WebhookDeliveryJob(string AccountId, string EndpointId, string Key, string Run);
+/// <summary>
+/// One event (<see cref="Key"/>) to one endpoint; <see cref="Run"/> tells a resend or recovery apart from the first delivery.
+/// <see cref="FirstAttempt"/> and <see cref="Delay"/>: where the schedule goes on when the fan-out's first attempt failed.
+/// </summary>
+public sealed record WebhookDeliveryJob(string AccountId, string EndpointId, string Key, string Run, int FirstAttempt = 0, TimeSpan Delay = default);
 
 public sealed record WebhookAttemptInput(WebhookDeliveryJob Job, int Attempt);
 
@@ -36,6 +39,11 @@ public sealed class WebhookDeliveries(WebhookStore store, Orchestrations orchest
             new WebhookDeliveryJob(endpoint.AccountId, endpoint.Id, key, run), ct);
     }
 
+    /// <summary>Goes on with the schedule after a first attempt made outside the workflow (the fan-out's).</summary>
+    public Task ContinueAsync(WebhookEndpoint endpoint, string key, int nextAttempt, TimeSpan delay, CancellationToken ct) =>
+        orchestrations.StartAsync(nameof(WebhookDeliveryOrchestrator), $"whd-{endpoint.AccountId}-{endpoint.Id}-{key}-1",
+            new WebhookDeliveryJob(endpoint.AccountId, endpoint.Id, key, "1", nextAttempt, delay), ct);
+
     public Task RecoverAsync(WebhookEndpoint endpoint, DateTimeOffset since, string run, CancellationToken ct) =>
         orchestrations.StartAsync(nameof(WebhookRecoveryOrchestrator), $"whr-{endpoint.AccountId}-{endpoint.Id}-{run}",
             new WebhookRecovery(endpoint.AccountId, endpoint.Id, since, run), ct);
@@ -47,14 +55,30 @@ public sealed class WebhookFanOutOrchestrator : TaskOrchestrator<WebhookFanOut, 
         context.CallActivityAsync<int>(nameof(WebhookFanOutActivity), input, ActivityRetry.Transient);
 }
 
-/// <summary>Starts a delivery for every enabled receiver of the event's type (read fresh); idempotent, so a retry starts nothing twice.</summary>
-public sealed class WebhookFanOutActivity(WebhookStore store, WebhookDeliveries deliveries) : TaskActivity<WebhookFanOut, int>
+/// <summary>
+/// Makes the first attempt to every enabled receiver of the event's type (read fresh) at once, and starts a delivery
+/// workflow only for those that failed — one activity for the happy path however many endpoints there are (an
+/// orchestration per delivery would cap the fan-out at the engine's ~10 instances a second). When this activity is
+/// retried after a crash, receivers may get an attempt twice with the same <c>webhook-id</c>, which they deduplicate.
+/// </summary>
+public sealed class WebhookFanOutActivity(WebhookStore store, WebhookAttempts attempts, WebhookDeliveries deliveries) : TaskActivity<WebhookFanOut, int>
 {
     public override async Task<int> RunAsync(TaskActivityContext context, WebhookFanOut input)
     {
         var receivers = (await store.ListAsync(input.AccountId, CancellationToken.None)).Where(e => e.Receives(input.Type)).ToList();
-        await Parallel.ForEachAsync(receivers, new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (endpoint, ct) => await deliveries.StartAsync(endpoint, input.Key, input.Type, "1", ct));
+        var stored = receivers.Count == 0 ? null : await store.GetEventAsync(input.AccountId, input.Key, CancellationToken.None);
+        if (stored is null)
+        {
+            return 0;
+        }
+        await Parallel.ForEachAsync(receivers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (endpoint, ct) =>
+        {
+            var result = await attempts.RunAsync(endpoint, input.Key, stored, 0, ct);
+            if (!result.Done)
+            {
+                await deliveries.ContinueAsync(endpoint, input.Key, 1, result.RetryIn, ct);
+            }
+        });
         return receivers.Count;
     }
 }
@@ -68,7 +92,11 @@ public sealed class WebhookDeliveryOrchestrator : TaskOrchestrator<WebhookDelive
 {
     public override async Task<string> RunAsync(TaskOrchestrationContext context, WebhookDeliveryJob job)
     {
-        for (var attempt = 0; ; attempt++)
+        if (job.Delay > TimeSpan.Zero)
+        {
+            await context.CreateTimer(context.CurrentUtcDateTime + job.Delay, CancellationToken.None);
+        }
+        for (var attempt = job.FirstAttempt; ; attempt++)
         {
             var result = await context.CallActivityAsync<WebhookAttemptResult>(nameof(WebhookAttemptActivity), new WebhookAttemptInput(job, attempt), ActivityRetry.Transient);
             if (result.Done)
@@ -80,66 +108,81 @@ public sealed class WebhookDeliveryOrchestrator : TaskOrchestrator<WebhookDelive
     }
 }
 
-/// <summary>
-/// One attempt: signs the stored body with the endpoint's secrets at the attempt's time and POSTs it through the SSRF
-/// guard (no redirects; a 3xx is a failure) within the attempt timeout; logs the attempt (status, latency, a snippet of the
-/// answer); a 410 disables the endpoint (removes a hook); an endpoint failing with no success for
-/// <see cref="WebhookOptions.DisableAfter"/> is disabled and its account's administrators get an e-mail.
-/// </summary>
-public sealed class WebhookAttemptActivity(WebhookStore store, WebhookSender sender, IOptions<WebhookOptions> options, AccountStore accounts,
-    NotificationSender notifications, IConfiguration configuration, TimeProvider time, ILogger<WebhookAttemptActivity> logger) : TaskActivity<WebhookAttemptInput, WebhookAttemptResult>
+/// <summary>One attempt of a delivery workflow (see <see cref="WebhookAttempts"/>).</summary>
+public sealed class WebhookAttemptActivity(WebhookStore store, WebhookAttempts attempts) : TaskActivity<WebhookAttemptInput, WebhookAttemptResult>
 {
     public override async Task<WebhookAttemptResult> RunAsync(TaskActivityContext context, WebhookAttemptInput input)
     {
         var job = input.Job;
-        var ct = CancellationToken.None;
-        var endpoint = await store.GetAsync(job.AccountId, job.EndpointId, ct);
-        var stored = await store.GetEventAsync(job.AccountId, job.Key, ct);
-        if (endpoint is not { Enabled: true } || stored is null)
+        var endpoint = await store.GetAsync(job.AccountId, job.EndpointId, CancellationToken.None);
+        var stored = await store.GetEventAsync(job.AccountId, job.Key, CancellationToken.None);
+        if (endpoint is null || stored is null)
         {
-            await store.SetDeliveryStateAsync(job.AccountId, job.EndpointId, job.Key, "stopped", ct);
+            await store.SetDeliveryStateAsync(job.AccountId, job.EndpointId, job.Key, "stopped", CancellationToken.None);
             return new WebhookAttemptResult(true, "stopped", TimeSpan.Zero);
         }
-        var outcome = await sender.SendAsync(endpoint, WebhookStore.MessageId(job.Key), stored.Body, ct);
+        return await attempts.RunAsync(endpoint, job.Key, stored, input.Attempt, CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// One attempt: signs the stored body with the endpoint's secrets at the attempt's time and POSTs it through the SSRF
+/// guard (no redirects; a 3xx is a failure) within the attempt timeout; logs the attempt (status, latency, a snippet of the
+/// answer); a 410 disables the endpoint (removes a hook); an endpoint failing with no success for
+/// <see cref="WebhookOptions.DisableAfter"/> is disabled and its account's administrators get an e-mail. Decides whether
+/// and when to try again: the schedule with jitter, or the receiver's Retry-After when longer.
+/// </summary>
+public sealed class WebhookAttempts(WebhookStore store, WebhookSender sender, IOptions<WebhookOptions> options, AccountStore accounts,
+    NotificationSender notifications, IConfiguration configuration, TimeProvider time, ILogger<WebhookAttempts> logger)
+{
+    public async Task<WebhookAttemptResult> RunAsync(WebhookEndpoint endpoint, string key, StoredWebhookEvent stored, int attempt, CancellationToken ct)
+    {
+        var (accountId, endpointId) = (endpoint.AccountId, endpoint.Id);
+        if (!endpoint.Enabled)
+        {
+            await store.SetDeliveryStateAsync(accountId, endpointId, key, "stopped", ct);
+            return new WebhookAttemptResult(true, "stopped", TimeSpan.Zero);
+        }
+        var outcome = await sender.SendAsync(endpoint, WebhookStore.MessageId(key), stored.Body, ct);
         var now = time.GetUtcNow();
         var schedule = options.Value.Schedule;
         if (outcome.Delivered)
         {
-            await store.RecordAttemptAsync(job.AccountId, job.EndpointId, job.Key, outcome.Record, "delivered", null, ct);
+            await store.RecordAttemptAsync(accountId, endpointId, key, stored.Type, outcome.Record, "delivered", null, ct);
             if (endpoint.FailingSince is not null)
             {
-                await store.ChangeAsync(job.AccountId, job.EndpointId, e => e with { FailingSince = null }, ct);
+                await store.ChangeAsync(accountId, endpointId, e => e with { FailingSince = null }, ct);
             }
             return new WebhookAttemptResult(true, "delivered", TimeSpan.Zero);
         }
         if (outcome.Record.Status == (int)HttpStatusCode.Gone)
         {
-            await store.RecordAttemptAsync(job.AccountId, job.EndpointId, job.Key, outcome.Record, "stopped", null, ct);
+            await store.RecordAttemptAsync(accountId, endpointId, key, stored.Type, outcome.Record, "stopped", null, ct);
             await GoneAsync(endpoint, ct);
             return new WebhookAttemptResult(true, "stopped", TimeSpan.Zero);
         }
         var failingSince = endpoint.FailingSince ?? now;
         if (now - failingSince >= options.Value.DisableAfter)
         {
-            await store.RecordAttemptAsync(job.AccountId, job.EndpointId, job.Key, outcome.Record, "failed", null, ct);
+            await store.RecordAttemptAsync(accountId, endpointId, key, stored.Type, outcome.Record, "failed", null, ct);
             await DisableAsync(endpoint, failingSince, ct);
             return new WebhookAttemptResult(true, "failed", TimeSpan.Zero);
         }
         if (endpoint.FailingSince is null)
         {
-            await store.ChangeAsync(job.AccountId, job.EndpointId, e => e with { FailingSince = e.FailingSince ?? now }, ct);
+            await store.ChangeAsync(accountId, endpointId, e => e with { FailingSince = e.FailingSince ?? now }, ct);
         }
-        if (input.Attempt + 1 >= schedule.Count)
+        if (attempt + 1 >= schedule.Count)
         {
-            await store.RecordAttemptAsync(job.AccountId, job.EndpointId, job.Key, outcome.Record, "failed", null, ct);
+            await store.RecordAttemptAsync(accountId, endpointId, key, stored.Type, outcome.Record, "failed", null, ct);
             return new WebhookAttemptResult(true, "failed", TimeSpan.Zero);
         }
-        var wait = Jitter(schedule[input.Attempt + 1]);
+        var wait = Jitter(schedule[attempt + 1]);
         if (outcome.RetryAfter is { } retryAfter && retryAfter > wait)
         {
             wait = retryAfter < TimeSpan.FromHours(24) ? retryAfter : TimeSpan.FromHours(24);
         }
-        await store.RecordAttemptAsync(job.AccountId, job.EndpointId, job.Key, outcome.Record, "pending", now + wait, ct);
+        await store.RecordAttemptAsync(accountId, endpointId, key, stored.Type, outcome.Record, "pending", now + wait, ct);
         return new WebhookAttemptResult(false, "pending", wait);
     }
 

@@ -16,6 +16,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookPublisher>();
         services.AddSingleton<WebhookDeliveries>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<WebhookAttempts>();
         services.AddOrchestrator<WebhookFanOutOrchestrator>();
         services.AddOrchestrator<WebhookDeliveryOrchestrator>();
         services.AddOrchestrator<WebhookRecoveryOrchestrator>();

@@ -267,9 +267,22 @@ public sealed class WebhookStore(StorageAccount storage, IDataProtectionProvider
     }
 
     /// <summary>Appends an attempt and sets the state; the response is cut to a snippet.</summary>
-    public async Task RecordAttemptAsync(string accountId, string endpointId, string key, WebhookAttemptRecord attempt, string state, DateTimeOffset? nextAttemptAt, CancellationToken ct)
+    public async Task RecordAttemptAsync(string accountId, string endpointId, string key, string eventType, WebhookAttemptRecord attempt, string state, DateTimeOffset? nextAttemptAt, CancellationToken ct)
     {
         attempt = attempt with { Response = Snip(attempt.Response), Error = Snip(attempt.Error) };
+        try
+        {
+            // The fan-out's first attempt: no row yet, one write.
+            await Deliveries.AddEntityAsync(new TableEntity(DeliveryPartition(accountId, endpointId), key)
+            {
+                { "EventType", eventType }, { "CreatedAt", attempt.At }, { "ExpiresAt", attempt.At + Keep }, { "State", state }, { "NextAttemptAt", nextAttemptAt },
+                { "Attempts", JsonSerializer.Serialize(new[] { attempt }, JsonSerializerOptions.Web) },
+            }, ct);
+            return;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
         for (var round = 0; ; round++)
         {
             var existing = await Deliveries.GetEntityOrNullAsync(DeliveryPartition(accountId, endpointId), key, cancellationToken: ct)

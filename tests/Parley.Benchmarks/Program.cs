@@ -12,7 +12,7 @@ using Parley.Testing;
 // loop, both against the same in-memory Azurite in the same run, plus a no-op Kestrel baseline; then the API's storage
 // round trips per operation and the reminder dispatch. Prints figures; judges nothing.
 // Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4 --activities 32 --reminders-only
-//                         --rooms 20 --chat-only --booking-only]
+//                         --rooms 20 --chat-only --booking-only --webhooks-only --endpoints 50 --events 20]
 var seconds = Option("--seconds", 5);
 var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
@@ -21,6 +21,7 @@ var activities = Option("--activities", new Parley.Functions.Durable.DurableOpti
 var remindersOnly = args.Contains("--reminders-only");
 var chatOnly = args.Contains("--chat-only");
 var bookingOnly = args.Contains("--booking-only");
+var webhooksOnly = args.Contains("--webhooks-only");
 var rooms = Option("--rooms", 20);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
@@ -31,6 +32,17 @@ var account = azurite.CreateAccount();
 var table = account.GetTableClient("Bench" + Guid.NewGuid().ToString("N")[..8]);
 await table.CreateIfNotExistsAsync();
 var bare = new BareTableLoop(account.Connection.TableEndpoint, StorageConnection.DevelopmentAccountName, StorageConnection.DevelopmentAccountKey, table.Name);
+
+if (webhooksOnly || !(bookingOnly || remindersOnly || chatOnly))
+{
+    Console.WriteLine();
+    Console.WriteLine("Webhook fan-out through the real app (durable delivery workflows, local receiver):");
+    await WebhookFanOutBenchmark.RunAsync(azurite, Option("--endpoints", 50), Option("--events", 20));
+    if (webhooksOnly)
+    {
+        return 0;
+    }
+}
 
 if (bookingOnly)
 {
