@@ -280,5 +280,7 @@ public static class ServerText
         ["Use https:// (only local receivers may use http:// in development)."] = "Verwenden Sie https:// (nur lokale Empfänger dürfen in der Entwicklung http:// verwenden).",
         ["This address's host name cannot be found."] = "Der Hostname dieser Adresse wurde nicht gefunden.",
         ["This address points into a private or reserved network; use a public address."] = "Diese Adresse zeigt in ein privates oder reserviertes Netz; verwenden Sie eine öffentliche Adresse.",
+        ["This Idempotency-Key was used for a different request. Use a new key for a new request."] = "Dieser Idempotency-Key wurde für eine andere Anfrage verwendet. Verwenden Sie für eine neue Anfrage einen neuen Schlüssel.",
+        ["Give exactly one of number, reference or email."] = "Geben Sie genau eines an: number, reference oder email.",
     };
 }
