@@ -228,6 +228,43 @@ public sealed class IdempotencyKeyTests : AppTest
         Assert.Empty(await RowsAsync(accountId));
     }
 
+    [Fact]
+    public async Task A_claim_still_running_answers_in_progress_and_a_claim_left_by_a_crash_is_taken_over()
+    {
+        var keys = App.Services.GetRequiredService<IdempotencyKeys>();
+        var accountId = "crash" + Guid.NewGuid().ToString("N")[..11];
+
+        Assert.IsType<IdempotencyClaim.Proceed>(await keys.ClaimAsync(accountId, "crashed", "request-hash", CancellationToken.None));
+        Assert.IsType<IdempotencyClaim.InProgress>(await keys.ClaimAsync(accountId, "crashed", "request-hash", CancellationToken.None)); // after its short wait
+        Assert.IsType<IdempotencyClaim.Mismatch>(await keys.ClaimAsync(accountId, "crashed", "other-hash", CancellationToken.None));
+
+        Clock.Advance(IdempotencyKeys.TakeOverAfter + TimeSpan.FromSeconds(1)); // the first request died without an answer
+        Assert.IsType<IdempotencyClaim.Proceed>(await keys.ClaimAsync(accountId, "crashed", "request-hash", CancellationToken.None));
+        await keys.CompleteAsync(accountId, "crashed", new RecordedAnswer(201, "application/json", "/api/cases/x", [1, 2, 3]), CancellationToken.None);
+        var replay = Assert.IsType<IdempotencyClaim.Replay>(await keys.ClaimAsync(accountId, "crashed", "request-hash", CancellationToken.None));
+        Assert.Equal((201, "application/json", "/api/cases/x"), (replay.Answer.Status, replay.Answer.ContentType, replay.Answer.Location));
+        Assert.Equal([1, 2, 3], replay.Answer.Body);
+
+        // A transient failure releases the claim: the retry runs afresh.
+        Assert.IsType<IdempotencyClaim.Proceed>(await keys.ClaimAsync(accountId, "released", "request-hash", CancellationToken.None));
+        await keys.ReleaseAsync(accountId, "released");
+        Assert.IsType<IdempotencyClaim.Proceed>(await keys.ClaimAsync(accountId, "released", "request-hash", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_large_answer_is_recorded_in_chunks_and_replayed_whole()
+    {
+        var keys = App.Services.GetRequiredService<IdempotencyKeys>();
+        var accountId = "large" + Guid.NewGuid().ToString("N")[..11];
+        var body = Enumerable.Range(0, 200_000).Select(i => (byte)(i % 251)).ToArray();
+
+        Assert.IsType<IdempotencyClaim.Proceed>(await keys.ClaimAsync(accountId, "large", "h", CancellationToken.None));
+        Assert.True(await keys.CompleteAsync(accountId, "large", new RecordedAnswer(200, "application/json", null, body), CancellationToken.None));
+
+        var replay = Assert.IsType<IdempotencyClaim.Replay>(await keys.ClaimAsync(accountId, "large", "h", CancellationToken.None));
+        Assert.Equal(body, replay.Answer.Body);
+    }
+
     private async Task<List<TableEntity>> RowsAsync(string accountId)
     {
         var rows = new List<TableEntity>();
