@@ -45,6 +45,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyKeys 
                     StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
                 return;
             case IdempotencyClaim.InProgress:
+                context.Response.Headers.RetryAfter = "1";
                 await Validation.Single(IdempotencyKeys.HeaderName, L("The first request with this Idempotency-Key is still being processed. Try again in a moment."),
                     StatusCodes.Status409Conflict).ExecuteAsync(context);
                 return;
@@ -96,8 +97,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyKeys 
             response.Headers.Location = answer.Location;
         }
         response.Headers[IdempotencyKeys.ReplayedHeaderName] = "true";
-        response.ContentLength = answer.Body.Length;
-        await response.Body.WriteAsync(answer.Body, response.HttpContext.RequestAborted);
+        if (answer.Body.Length > 0)
+        {
+            await response.Body.WriteAsync(answer.Body, response.HttpContext.RequestAborted);
+        }
+        // An empty body stays unwritten, as the first time: the status-code pages add the same ProblemDetails (a 404's).
     }
 
     /// <summary>SHA-256 of the method, path, query and body (buffered, so the endpoint reads it again).</summary>

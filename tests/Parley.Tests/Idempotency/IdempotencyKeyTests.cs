@@ -118,6 +118,7 @@ public sealed class IdempotencyKeyTests : AppTest
             }
             foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
             {
+                Assert.NotNull(conflict.Headers.RetryAfter);
                 Assert.True((await ApiSession.ReadAsync(conflict, HttpStatusCode.Conflict)).GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
             }
             Assert.Single((await api.GetJsonAsync("/api/cases")).GetProperty("items").EnumerateArray());
@@ -145,6 +146,15 @@ public sealed class IdempotencyKeyTests : AppTest
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
         Assert.Equal(["true"], second.Headers.GetValues(IdempotencyKeys.ReplayedHeaderName));
         Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+
+        // A 404 without a body of its own gets the same ProblemDetails as the first time (the status-code pages add it).
+        using var unknown1 = await PostAsync(api, "/api/cases/aaaaaaaaaaaaaaaa/complete", new { }, "unknown-case");
+        using var unknown2 = await PostAsync(api, "/api/cases/aaaaaaaaaaaaaaaa/complete", new { }, "unknown-case");
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (unknown1.StatusCode, unknown2.StatusCode));
+        Assert.Equal(["true"], unknown2.Headers.GetValues(IdempotencyKeys.ReplayedHeaderName));
+        Assert.Equal("application/problem+json", unknown1.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(unknown1.Content.Headers.ContentType?.ToString(), unknown2.Content.Headers.ContentType?.ToString());
+        Assert.Equal(404, (await ApiSession.ReadAsync(unknown2, HttpStatusCode.NotFound)).GetProperty("status").GetInt32());
     }
 
     [Fact]
