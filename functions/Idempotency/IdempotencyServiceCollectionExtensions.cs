@@ -3,7 +3,7 @@ using Parley.Functions.Storage;
 
 namespace Parley.Functions.Idempotency;
 
-public static class IdempotencyExtensions
+public static class IdempotencyServiceCollectionExtensions
 {
     /// <summary>The <c>Idempotency</c> table, its store and the sweep that deletes keys older than 24 hours.</summary>
     public static IServiceCollection AddIdempotency(this IServiceCollection services)
