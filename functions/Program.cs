@@ -12,6 +12,7 @@ using Parley.Functions.CustomFields;
 using Parley.Functions.Dialogs;
 using Parley.Functions.Durable;
 using Parley.Functions.Hosting;
+using Parley.Functions.Idempotency;
 using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
 using Parley.Functions.Meetings;
@@ -31,6 +32,7 @@ builder.Services.AddWorkflows();
 builder.Services.AddDurable();
 builder.Services.AddMaintenance();
 builder.Services.AddIdentity();
+builder.Services.AddIdempotency();
 builder.Services.AddCases();
 builder.Services.AddNotifications();
 builder.Services.AddAbuseGuard();
@@ -46,6 +48,7 @@ var app = builder.Build();
 app.UseParleyHosting();
 app.UseIdentity();
 app.UseChatCors();
+app.UseIdempotency(); // after authorization: needs the endpoint and the account
 app.MapPlatformEndpoints();
 
 var api = app.MapGroup("/api");

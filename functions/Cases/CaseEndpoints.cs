@@ -17,6 +17,7 @@ public static class CaseEndpoints
         var cases = api.MapGroup("/cases").RequireAuthorization().AllowApiKeys().WithTags("Cases");
         cases.MapPost("", CreateAsync);
         cases.MapGet("", ListAsync);
+        cases.MapGet("/find", FindAsync); // a literal segment: routing prefers it over /{id}
         cases.MapGet("/{id}", GetAsync);
         cases.MapPatch("/{id}", UpdateAsync);
         cases.MapPost("/{id}/complete", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
@@ -57,13 +58,58 @@ public static class CaseEndpoints
             return TypedResults.Ok(new CasePage([], null)); // an operator of a separated account sees only their own cases
         }
         var page = await store.ListAsync(tenant, parsedStatus, restricted ?? operatorId, q, cursor, limit ?? 50, ct);
-        var online = await presence.OnlineAsync(tenant.AccountId, ct);
-        return TypedResults.Ok(page with
+        return TypedResults.Ok(page with { Items = await WithPresenceAsync(page.Items, tenant, presence, ct) });
+    }
+
+    /// <summary>The most matches <c>GET /api/cases/find</c> returns.</summary>
+    public const int MaxMatches = 50;
+
+    /// <summary>
+    /// A Zapier-style "find": the cases with this number, internal reference or visible e-mail (exactly one of the three),
+    /// seen as the case list sees them (an operator of a separated account finds only their own cases). Nothing found is
+    /// 200 with an empty list, as "find" actions expect.
+    /// </summary>
+    private static async Task<IResult> FindAsync(Tenant tenant, CaseStore store, CaseRules rules, CustomerPresence presence, string? number, string? reference, string? email, CancellationToken ct)
+    {
+        var v = new Validation();
+        var given = new[] { ("number", number), ("reference", reference), ("email", email) }.Where(p => p.Item2 is not null).Select(p => p.Item1).ToList();
+        if (given.Count != 1)
         {
-            Items = [.. page.Items.Select(i => online[i.Id].ToList() is { Count: > 0 } here
-                ? i with { CustomerStatus = Wire.Name(CustomerStatus.Online), WaitingAppointmentId = here.FirstOrDefault(p => p.Waiting)?.AppointmentId }
-                : i with { CustomerStatus = Wire.Name(CustomerStatus.Away) })],
-        });
+            foreach (var field in given.Count == 0 ? ["number", "reference", "email"] : given)
+            {
+                v.Add(field, L("Give exactly one of number, reference or email."));
+            }
+            return v.Problem();
+        }
+        int? parsedNumber = null;
+        if (number is not null)
+        {
+            if (int.TryParse(number.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1)
+            {
+                parsedNumber = n;
+            }
+            else
+            {
+                v.Add("number", L("Use a number of 1 or more."));
+            }
+        }
+        var parsedReference = reference is null ? null : v.Text("reference", reference, 100);
+        var parsedEmail = email is null ? null : v.Email("email", email);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+        var found = await store.FindAsync(tenant, parsedNumber, parsedReference, parsedEmail, await rules.ListRestrictionAsync(tenant, ct), MaxMatches, ct);
+        return TypedResults.Ok(new CaseMatches(await WithPresenceAsync(found, tenant, presence, ct)));
+    }
+
+    /// <summary>Online/Away and who waits, as of now (list rows store neither).</summary>
+    private static async Task<IReadOnlyList<CaseSummary>> WithPresenceAsync(IReadOnlyList<CaseSummary> items, Tenant tenant, CustomerPresence presence, CancellationToken ct)
+    {
+        var online = await presence.OnlineAsync(tenant.AccountId, ct);
+        return [.. items.Select(i => online[i.Id].ToList() is { Count: > 0 } here
+            ? i with { CustomerStatus = Wire.Name(CustomerStatus.Online), WaitingAppointmentId = here.FirstOrDefault(p => p.Waiting)?.AppointmentId }
+            : i with { CustomerStatus = Wire.Name(CustomerStatus.Away) })];
     }
 
     private static async Task<IResult> GetAsync(string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>

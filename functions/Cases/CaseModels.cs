@@ -212,3 +212,6 @@ public sealed record CaseSummary(
     int UnreadMessages = 0);
 
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);
+
+/// <summary>The answer of <c>GET /api/cases/find</c>: the matching cases, newest activity first; empty when none match.</summary>
+public sealed record CaseMatches(IReadOnlyList<CaseSummary> Items);

@@ -297,5 +297,7 @@ public static class ServerText
         ["Use a date and time such as 2026-12-01T08:00:00Z."] = "Verwenden Sie Datum und Uhrzeit wie 2026-12-01T08:00:00Z.",
         ["Use a limit from 1 to 100."] = "Verwenden Sie ein Limit von 1 bis 100.",
         ["Webhook endpoint disabled: {0}"] = "Webhook-Endpunkt deaktiviert: {0}",
+        ["This Idempotency-Key was used for a different request. Use a new key for a new request."] = "Dieser Idempotency-Key wurde für eine andere Anfrage verwendet. Verwenden Sie für eine neue Anfrage einen neuen Schlüssel.",
+        ["Give exactly one of number, reference or email."] = "Geben Sie genau eines an: number, reference oder email.",
     };
 }

@@ -140,7 +140,7 @@ public sealed class FunctionInvocationTests : IAsyncLifetime
             .Select(m => JsonSerializer.Deserialize<SweepRequest>(m.MessageText, QueueJson.Options)!)
             .Where(r => r.ScheduledFor == new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero))
             .ToList();
-        Assert.Equal(["booking-cleanup", "durable-history-purge", "poison-report", "rate-limit-cleanup", "refused-sends-cleanup", "session-cleanup", "stale-presence", "webhook-deliveries-cleanup", "webhook-events-cleanup"], queued.Select(r => r.Task).Order());
+        Assert.Equal(["booking-cleanup", "durable-history-purge", "idempotency-cleanup", "poison-report", "rate-limit-cleanup", "refused-sends-cleanup", "session-cleanup", "stale-presence", "webhook-deliveries-cleanup", "webhook-events-cleanup"], queued.Select(r => r.Task).Order());
     }
 
     [Fact]

@@ -104,6 +104,7 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["GET /api/me"] = Who.Everyone,
         ["POST /api/cases"] = Who.Everyone,
         ["GET /api/cases"] = Who.Everyone,
+        ["GET /api/cases/find"] = Who.Everyone,
         ["GET /api/cases/{id}"] = Who.Everyone,
         ["PATCH /api/cases/{id}"] = Who.Everyone,
         ["POST /api/cases/{id}/complete"] = Who.Everyone,

@@ -16,7 +16,7 @@ namespace Parley.Tests.Security;
 /// and API key) with account B's ids, answers 404 like an unknown id, and B's data stays as it was. The matrix comes
 /// from the app's route table: a new route with any parameter fails this test until it is listed in
 /// <see cref="Resources"/> or, with the reason, in <see cref="NotTenantResources"/>. Account-wide lists without an id
-/// (cases, operators, API keys, the abuse guard's refusals) are checked to hold none of B's rows.
+/// (cases and the case finder, operators, API keys, the abuse guard's refusals) are checked to hold none of B's rows.
 /// </summary>
 public sealed class IdorMatrixTests : AppTest
 {
@@ -175,6 +175,9 @@ public sealed class IdorMatrixTests : AppTest
         Assert.DoesNotContain(operatorB, (await adminA.GetJsonAsync("/api/operators")).GetRawText());
         Assert.DoesNotContain(keyB.Id, (await adminA.GetJsonAsync("/api/api-keys")).GetRawText());
         Assert.Empty((await adminA.GetJsonAsync("/api/cases")).GetProperty("items").EnumerateArray());
+        var numberB = (await adminB.GetJsonAsync($"/api/cases/{caseB}")).GetProperty("number").GetInt32();
+        Assert.Empty((await adminA.GetJsonAsync($"/api/cases/find?number={numberB}")).GetProperty("items").EnumerateArray()); // B's case number, not A's
+        Assert.Empty((await byKey.GetJsonAsync($"/api/cases/find?number={numberB}")).GetProperty("items").EnumerateArray());
         Assert.Empty((await adminA.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
         Assert.Single((await adminB.GetJsonAsync("/api/abuse/refused")).EnumerateArray());
         Assert.Empty((await adminA.GetJsonAsync("/api/appointments?from=2030-01-01T00:00:00Z&to=2030-01-31T00:00:00Z")).EnumerateArray());

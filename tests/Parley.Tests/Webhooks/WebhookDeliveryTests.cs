@@ -245,6 +245,27 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.True(hookRefused.GetProperty("errors").TryGetProperty("event", out _));
 
         var (endpointId, _) = await CreateEndpointAsync(admin, "/ok", ["case.created"]);
+
+        // A retried creation (Idempotency-Key) answers the same endpoint and secret; the recorded answer is sealed at rest.
+        async Task<HttpResponseMessage> CreateWithKeyAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/endpoints")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { url = _receiver.Url("/ok"), eventTypes = new[] { "case.updated" } }),
+            };
+            request.Headers.Add("Idempotency-Key", "create-endpoint-1");
+            return await admin.Client.SendAsync(request);
+        }
+        var once = await ApiSession.ReadAsync(await CreateWithKeyAsync(), HttpStatusCode.Created);
+        var again = await ApiSession.ReadAsync(await CreateWithKeyAsync(), HttpStatusCode.Created);
+        Assert.Equal(once.GetProperty("secret").GetString(), again.GetProperty("secret").GetString());
+        Assert.Equal(2, (await admin.GetJsonAsync("/api/webhooks/endpoints")).GetArrayLength());
+        await foreach (var row in _app.Storage.GetTableClient("Idempotency").QueryAsync<Azure.Data.Tables.TableEntity>())
+        {
+            Assert.DoesNotContain(once.GetProperty("secret").GetString()!, System.Text.Encoding.UTF8.GetString(row.GetBinary("Body0") ?? []), StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/webhooks/endpoints/{once.GetProperty("endpoint").GetProperty("id").GetString()}")).StatusCode);
+
         var listed = await admin.GetJsonAsync("/api/webhooks/endpoints");
         Assert.DoesNotContain("whsec_", listed.GetRawText(), StringComparison.Ordinal); // the secret is shown once, at creation
 
