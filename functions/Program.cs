@@ -16,6 +16,7 @@ using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
 using Parley.Functions.Meetings;
 using Parley.Functions.Notifications;
+using Parley.Functions.OpenApi;
 using Parley.Functions.Operators;
 using Parley.Functions.Presence;
 using Parley.Functions.Storage;
@@ -39,6 +40,7 @@ builder.Services.AddMeetings(builder.Configuration);
 builder.Services.AddBooking();
 builder.Services.AddPresence();
 builder.Services.AddChat();
+builder.Services.AddParleyOpenApi();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -65,6 +67,7 @@ api.MapPresence();
 api.MapChat();
 api.MapPhoneCountryEndpoints();
 api.MapAbuseEndpoints();
+app.MapParleyOpenApi();
 
 return await app.RunParleyAsync();
 
