@@ -11,7 +11,7 @@ namespace Parley.Tests.OpenApi;
 /// Content-Security-Policy allows more: its own inline start-up script by a fresh nonce, and inline styles.
 /// The page rendering in a real browser is Browser/ApiReferencePageTests.
 /// </summary>
-public sealed partial class ApiReferencePageTests : AppTest
+public sealed partial class ApiReferencePolicyTests : AppTest
 {
     [Fact]
     public async Task The_page_loads_its_scripts_from_our_origin_and_only_it_allows_its_nonce_and_inline_styles()
