@@ -25,7 +25,7 @@ public static class OpenApiEndpoints
             o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             o.ShouldInclude = description => IsPublic(description.ActionDescriptor.EndpointMetadata);
             o.AddOperationTransformer<PublicOperationTransformer>();
-            o.AddSchemaTransformer<RequestSchemaTransformer>();
+            o.AddSchemaTransformer<WireSchemaTransformer>();
             o.AddDocumentTransformer<PublicDocumentTransformer>();
             o.AddDocumentTransformer<WebhookDocumentTransformer>();
         });

@@ -84,6 +84,10 @@ public sealed partial class OpenApiDocumentTests : AppTest
         }
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.Contains("createCase", ids);
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        var references = References(document).ToList();
+        Assert.Contains("#/components/schemas/ProblemDetails", references);
+        Assert.All(references, r => Assert.True(r.StartsWith("#/components/schemas/", StringComparison.Ordinal) && schemas.ContainsKey(r["#/components/schemas/".Length..]), "dangling " + r));
     }
 
     [Fact]
@@ -102,8 +106,17 @@ public sealed partial class OpenApiDocumentTests : AppTest
         Assert.NotNull(document["paths"]!["/api/dialogs/{id}/replies"]!["post"]!["requestBody"]!["content"]!["application/json"]!["example"]);
         var withAppointment = Resolve(document, document["paths"]!["/api/appointments"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
         Assert.False(withAppointment["properties"]!.AsObject().ContainsKey("appointment")); // computed by the handler, not sent
+        Assert.Equal("integer", caseView["properties"]!["number"]!["type"]!.GetValue<string>()); // not ["integer", "string"]
         foreach (var (route, operation) in Operations(document))
         {
+            if (operation["requestBody"] is { } requestBody)
+            {
+                Assert.True(requestBody["content"]?["application/json"]?["schema"] is not null, $"{route} has a request body without a JSON schema");
+            }
+            else
+            {
+                Assert.False(route.StartsWith("PUT", StringComparison.Ordinal) || route.StartsWith("PATCH", StringComparison.Ordinal), $"{route} has no request body");
+            }
             foreach (var (status, response) in operation["responses"]!.AsObject())
             {
                 if (status.StartsWith('2') && status != "204" && response!["content"]?["application/json"]?["schema"] is null)
@@ -197,6 +210,13 @@ public sealed partial class OpenApiDocumentTests : AppTest
         document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject()
             .Where(m => Methods.Contains(m.Key))
             .Select(m => ($"{m.Key.ToUpperInvariant()} {path.Key}", m.Value!.AsObject())));
+
+    private static IEnumerable<string> References(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => p.Key == "$ref" && p.Value is JsonValue v ? [v.GetValue<string>()] : References(p.Value)),
+        JsonArray a => a.SelectMany(References),
+        _ => [],
+    };
 
     private static JsonObject Resolve(JsonObject document, JsonNode schema) =>
         schema["$ref"]?.GetValue<string>() is { } reference
