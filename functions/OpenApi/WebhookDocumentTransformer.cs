@@ -13,9 +13,18 @@ namespace Parley.Functions.OpenApi;
 /// </summary>
 internal sealed class WebhookDocumentTransformer : IOpenApiDocumentTransformer
 {
+    private const string Tag = "Webhooks";
+
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Webhooks = new Dictionary<string, IOpenApiPathItem>(StringComparer.Ordinal);
+        document.Tags ??= new HashSet<OpenApiTag>();
+        document.Tags.Add(new OpenApiTag
+        {
+            Name = Tag,
+            Description = "Events Parley posts to your endpoints (Settings → Integrations) and REST hooks, signed per Standard Webhooks. "
+                + "Verify `webhook-signature` with your endpoint's secret before trusting a body.",
+        });
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
         foreach (var type in WebhookEventTypes.All)
@@ -49,7 +58,7 @@ internal sealed class WebhookDocumentTransformer : IOpenApiDocumentTransformer
                 OperationId = "webhook" + string.Concat(type.Name.Split('.').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
                 Summary = type.Name,
                 Description = type.Description + " Sent as a signed POST to each enabled endpoint subscribed to it (Standard Webhooks).",
-                Tags = new HashSet<OpenApiTagReference> { new("Webhooks", document) },
+                Tags = new HashSet<OpenApiTagReference> { new(Tag, document) },
                 Parameters =
                 [
                     Header("webhook-id", "The message id; the same in every retry of this delivery."),

@@ -147,6 +147,7 @@ public sealed partial class OpenApiDocumentTests : AppTest
             Assert.All(body["example"]!["data"]!.AsObject(), p => Assert.True(data["properties"]!.AsObject().ContainsKey(p.Key), $"{type.Name}: example field {p.Key} is not in the schema"));
             Assert.NotNull(post["responses"]!["2XX"]);
         }
+        Assert.Contains(document["tags"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "Webhooks");
     }
 
     [Fact]
