@@ -17,6 +17,7 @@ using Parley.Functions.Identity;
 using Parley.Functions.Maintenance;
 using Parley.Functions.Meetings;
 using Parley.Functions.Notifications;
+using Parley.Functions.OpenApi;
 using Parley.Functions.Operators;
 using Parley.Functions.Presence;
 using Parley.Functions.Storage;
@@ -43,6 +44,7 @@ builder.Services.AddBooking();
 builder.Services.AddPresence();
 builder.Services.AddChat();
 builder.Services.AddWebhooks();
+builder.Services.AddParleyOpenApi();
 
 var app = builder.Build();
 app.UseParleyHosting();
@@ -71,6 +73,7 @@ api.MapChat();
 api.MapWebhookEndpoints();
 api.MapPhoneCountryEndpoints();
 api.MapAbuseEndpoints();
+app.MapParleyOpenApi();
 
 return await app.RunParleyAsync();
 

@@ -15,16 +15,29 @@ public static class AppointmentEndpoints
     public static IEndpointRouteBuilder MapAppointmentEndpoints(this IEndpointRouteBuilder api)
     {
         var forCase = api.MapGroup("/cases/{caseId}/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
-        forCase.MapPost("", BookAsync);
-        forCase.MapGet("", ListForCaseAsync);
+        forCase.MapPost("", BookAsync).WithName("scheduleAppointment").WithSummary("Schedule an appointment for a case")
+            .Produces<AppointmentView>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        forCase.MapGet("", ListForCaseAsync).WithName("listCaseAppointments").WithSummary("List a case's appointments")
+            .Produces<IReadOnlyList<AppointmentView>>().ProducesProblem(StatusCodes.Status404NotFound);
 
         var appointments = api.MapGroup("/appointments").RequireAuthorization().AllowApiKeys().WithTags("Appointments");
-        appointments.MapPost("", CreateWithCaseAsync);
-        appointments.MapGet("", CalendarAsync);
-        appointments.MapGet("/{id}", GetAsync);
-        appointments.MapPatch("/{id}", RescheduleAsync);
-        appointments.MapPost("/{id}/cancel", CancelAsync);
-        appointments.MapPost("/{id}/invitations", ResendAsync);
+        appointments.MapPost("", CreateWithCaseAsync).WithName("createCaseWithAppointment").WithSummary("Create a case with its first appointment")
+            .Produces<OpenApi.ResponseShapes.CaseWithAppointment>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        appointments.MapGet("", CalendarAsync).WithName("listAppointments").WithSummary("List appointments in a time range")
+            .Produces<IReadOnlyList<CalendarEntry>>().ProducesValidationProblem();
+        appointments.MapGet("/{id}", GetAsync).WithName("getAppointment").WithSummary("Get an appointment")
+            .Produces<AppointmentView>().ProducesProblem(StatusCodes.Status404NotFound);
+        appointments.MapPatch("/{id}", RescheduleAsync).WithName("rescheduleAppointment").WithSummary("Reschedule an appointment")
+            .Produces<AppointmentView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        appointments.MapPost("/{id}/cancel", CancelAsync).WithName("cancelAppointment").WithSummary("Cancel an appointment")
+            .Produces<AppointmentView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        appointments.MapPost("/{id}/invitations", ResendAsync).WithName("resendInvitations").WithSummary("Send the invitations again")
+            .Produces<AppointmentView>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;
     }
 

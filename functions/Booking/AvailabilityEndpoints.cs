@@ -14,8 +14,10 @@ public static class AvailabilityEndpoints
     public static IEndpointRouteBuilder MapAvailabilityEndpoints(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/operators/{operatorId}/availability").RequireAuthorization().AllowApiKeys().WithTags("Booking");
-        group.MapGet("", GetAsync);
-        group.MapPut("", PutAsync);
+        group.MapGet("", GetAsync).WithName("getAvailability").WithSummary("Get an operator's availability and booking page")
+            .Produces<AvailabilityBody>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("", PutAsync).WithName("setAvailability").WithSummary("Set an operator's availability and booking page")
+            .Produces<AvailabilityBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 

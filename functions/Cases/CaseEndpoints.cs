@@ -15,16 +15,25 @@ public static class CaseEndpoints
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder api)
     {
         var cases = api.MapGroup("/cases").RequireAuthorization().AllowApiKeys().WithTags("Cases");
-        cases.MapPost("", CreateAsync);
-        cases.MapGet("", ListAsync);
-        cases.MapGet("/find", FindAsync); // a literal segment: routing prefers it over /{id}
-        cases.MapGet("/{id}", GetAsync);
-        cases.MapPatch("/{id}", UpdateAsync);
+        cases.MapPost("", CreateAsync).WithName("createCase").WithSummary("Create a case")
+            .Produces<CaseView>(StatusCodes.Status201Created).ProducesValidationProblem();
+        cases.MapGet("", ListAsync).WithName("listCases").WithSummary("List cases")
+            .Produces<CasePage>().ProducesValidationProblem();
+        cases.MapGet("/find", FindAsync).WithName("findCases").WithSummary("Find cases by number, reference or e-mail") // a literal segment: routing prefers it over /{id}
+            .Produces<CaseMatches>().ProducesValidationProblem();
+        cases.MapGet("/{id}", GetAsync).WithName("getCase").WithSummary("Get a case")
+            .Produces<CaseView>().ProducesProblem(StatusCodes.Status404NotFound);
+        cases.MapPatch("/{id}", UpdateAsync).WithName("updateCase").WithSummary("Update a case")
+            .Produces<CaseView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         cases.MapPost("/{id}/complete", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
-            SetStatusAsync(id, CaseStatus.Completed, tenant, store, rules, fields, time, presence, ct));
+            SetStatusAsync(id, CaseStatus.Completed, tenant, store, rules, fields, time, presence, ct))
+            .WithName("completeCase").WithSummary("Complete a case").Produces<CaseView>().ProducesProblem(StatusCodes.Status404NotFound);
         cases.MapPost("/{id}/reopen", (string id, Tenant tenant, CaseStore store, CaseRules rules, CustomFieldStore fields, TimeProvider time, CustomerPresence presence, CancellationToken ct) =>
-            SetStatusAsync(id, CaseStatus.Active, tenant, store, rules, fields, time, presence, ct));
-        cases.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ParleyPolicies.Administrator);
+            SetStatusAsync(id, CaseStatus.Active, tenant, store, rules, fields, time, presence, ct))
+            .WithName("reopenCase").WithSummary("Reopen a case").Produces<CaseView>().ProducesProblem(StatusCodes.Status404NotFound);
+        cases.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ParleyPolicies.Administrator)
+            .WithName("deleteCase").WithSummary("Delete a case without upcoming appointments")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 

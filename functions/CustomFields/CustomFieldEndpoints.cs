@@ -10,7 +10,8 @@ public static partial class CustomFieldEndpoints
     public static IEndpointRouteBuilder MapCustomFieldEndpoints(this IEndpointRouteBuilder api)
     {
         var fields = api.MapGroup("/custom-fields").RequireAuthorization().WithTags("Custom fields");
-        fields.MapGet("", ListAsync).AllowApiKeys(); // integrations read the definitions to fill in values; only administrators change them
+        fields.MapGet("", ListAsync).AllowApiKeys() // integrations read the definitions to fill in values; only administrators change them
+            .WithName("listCustomFields").WithSummary("List the custom fields of cases").Produces<IReadOnlyList<CustomFieldView>>();
         var admin = fields.MapGroup("").RequireAuthorization(ParleyPolicies.Administrator);
         admin.MapPost("", CreateAsync);
         admin.MapPut("/order", ReorderAsync);

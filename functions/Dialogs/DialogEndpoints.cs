@@ -35,9 +35,13 @@ public static class DialogEndpoints
     {
         var dialogs = api.MapGroup("/dialogs").RequireAuthorization().WithTags("Dialogs");
         // Integrations read and answer dialogs; closing and converting stay with the people who handle them.
-        dialogs.MapGet("", ListAsync).AllowApiKeys();
-        dialogs.MapGet("/{id}", GetAsync).AllowApiKeys();
-        dialogs.MapPost("/{id}/replies", ReplyAsync).AllowApiKeys();
+        dialogs.MapGet("", ListAsync).AllowApiKeys().WithName("listDialogs").WithSummary("List adviser dialogs")
+            .Produces<OpenApi.ResponseShapes.DialogPage>();
+        dialogs.MapGet("/{id}", GetAsync).AllowApiKeys().WithName("getDialog").WithSummary("Get a dialog with its messages")
+            .Produces<OpenApi.ResponseShapes.DialogDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        dialogs.MapPost("/{id}/replies", ReplyAsync).AllowApiKeys().WithName("replyToDialog").WithSummary("Reply to a dialog")
+            .Produces<OpenApi.ResponseShapes.DialogDetail>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         dialogs.MapPost("/{id}/close", CloseAsync);
         dialogs.MapPost("/{id}/convert", ConvertAsync);
         return api;

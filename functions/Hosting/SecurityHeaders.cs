@@ -45,6 +45,17 @@ public sealed class SecurityHeaders(RequestDelegate next, IWebHostEnvironment en
             "https://*.teams.microsoft.com wss://*.teams.microsoft.com https://*.communication.microsoft.com https://*.office.net https://*.events.data.microsoft.com; " +
             "worker-src 'self' blob:; media-src 'self' blob:", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The API reference page (Scalar, <see cref="OpenApi.OpenApiEndpoints"/>): its script files come from our origin, but
+    /// it starts them with one inline module script, allowed by this response's <paramref name="nonce"/> only; and the
+    /// page's components set their styles at run time (style elements and attributes), which no nonce covers, so
+    /// inline styles are allowed on this page alone. It holds no user data, only the public document.
+    /// </summary>
+    public static void AllowApiReference(HttpResponse response, string nonce) =>
+        response.Headers.ContentSecurityPolicy = Current(response)
+            .Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal)
+            .Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+
     /// <summary>The policy set so far for this response (so the page-specific changes above add up), else the default.</summary>
     private static string Current(HttpResponse response) =>
         response.Headers.ContentSecurityPolicy.ToString() is { Length: > 0 } current ? current : ContentSecurityPolicy;

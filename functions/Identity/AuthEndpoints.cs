@@ -26,7 +26,9 @@ public static class AuthEndpoints
         auth.MapPost("/set-password", SetPasswordAsync).AllowAnonymous().RateLimitedPerClient(RateLimitPolicy.SetPassword);
 
         var me = api.MapGroup("/me").RequireAuthorization().WithTags("Sign-in");
-        me.MapGet("", GetMeAsync).AllowApiKeys(); // a key can see which key and account it is
+        me.MapGet("", GetMeAsync).AllowApiKeys() // a key can see which key and account it is
+            .WithName("getMe").WithSummary("Show the account and key in use (connection test)")
+            .Produces<MeView>().ProducesProblem(StatusCodes.Status404NotFound);
         me.MapPatch("", UpdateProfileAsync);
         me.MapPost("/password", ChangePasswordAsync);
         return api;

@@ -15,7 +15,9 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().AllowApiKeys().WithTags("Appointments");
+        api.MapGet("/appointments/{id}/messages", MessagesAsync).RequireAuthorization().AllowApiKeys().WithTags("Appointments")
+            .WithName("listAppointmentMessages").WithSummary("List an appointment's messages and their delivery")
+            .Produces<IReadOnlyList<MessageView>>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/outbox", OutboxAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         api.MapGet("/outbox/{id}/html", OutboxHtmlAsync).RequireAuthorization(ParleyPolicies.Administrator).WithTags("Developer outbox");
         return api;

@@ -45,23 +45,43 @@ public static class WebhookEndpoints
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder api)
     {
         var webhooks = api.MapGroup("/webhooks").RequireAuthorization(ParleyPolicies.Administrator).AllowApiKeys().WithTags("Webhooks");
-        webhooks.MapGet("/event-types", () => TypedResults.Ok(WebhookEventTypes.All.Select(t => new WebhookEventTypeView(t.Name, t.Description)).ToList()));
-        webhooks.MapGet("/endpoints", ListAsync);
-        webhooks.MapPost("/endpoints", CreateAsync);
-        webhooks.MapGet("/endpoints/{id}", GetAsync);
-        webhooks.MapPatch("/endpoints/{id}", UpdateAsync);
-        webhooks.MapDelete("/endpoints/{id}", DeleteAsync);
-        webhooks.MapPost("/endpoints/{id}/rotate-secret", RotateAsync);
-        webhooks.MapPost("/endpoints/{id}/test", TestAsync);
-        webhooks.MapGet("/endpoints/{id}/deliveries", DeliveriesAsync);
-        webhooks.MapPost("/endpoints/{id}/deliveries/{messageId}/resend", ResendAsync);
-        webhooks.MapPost("/endpoints/{id}/recover", RecoverAsync);
+        webhooks.MapGet("/event-types", () => TypedResults.Ok(WebhookEventTypes.All.Select(t => new WebhookEventTypeView(t.Name, t.Description)).ToList()))
+            .WithName("listWebhookEventTypes").WithSummary("List the event types an endpoint or hook may receive").Produces<List<WebhookEventTypeView>>();
+        webhooks.MapGet("/endpoints", ListAsync).WithName("listWebhookEndpoints").WithSummary("List webhook endpoints and REST hooks")
+            .Produces<List<WebhookEndpointView>>();
+        webhooks.MapPost("/endpoints", CreateAsync).WithName("createWebhookEndpoint").WithSummary("Create a webhook endpoint (its signing secret is shown once)")
+            .Produces<WebhookSecretView>(StatusCodes.Status201Created).ProducesValidationProblem();
+        webhooks.MapGet("/endpoints/{id}", GetAsync).WithName("getWebhookEndpoint").WithSummary("Get a webhook endpoint")
+            .Produces<WebhookEndpointView>().ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPatch("/endpoints/{id}", UpdateAsync).WithName("updateWebhookEndpoint").WithSummary("Change, enable or disable a webhook endpoint")
+            .Produces<WebhookEndpointView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapDelete("/endpoints/{id}", DeleteAsync).WithName("deleteWebhookEndpoint").WithSummary("Delete a webhook endpoint and its log")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/endpoints/{id}/rotate-secret", RotateAsync).WithName("rotateWebhookSecret")
+            .WithSummary("Rotate the signing secret (the previous one keeps signing for 24 hours)")
+            .Produces<WebhookSecretView>().ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/endpoints/{id}/test", TestAsync).WithName("sendWebhookTestEvent").WithSummary("Send a webhook.test event to this endpoint")
+            .Produces<WebhookAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem(StatusCodes.Status409Conflict);
+        webhooks.MapGet("/endpoints/{id}/deliveries", DeliveriesAsync).WithName("listWebhookDeliveries")
+            .WithSummary("The endpoint's delivery log, newest first, with every attempt (kept 30 days)")
+            .Produces<WebhookDeliveryPage>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPost("/endpoints/{id}/deliveries/{messageId}/resend", ResendAsync).WithName("resendWebhookDelivery")
+            .WithSummary("Send one delivery again (same webhook-id)")
+            .Produces<WebhookAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem(StatusCodes.Status409Conflict);
+        webhooks.MapPost("/endpoints/{id}/recover", RecoverAsync).WithName("recoverWebhookDeliveries")
+            .WithSummary("Send again every event since a time that the endpoint did not get")
+            .Produces<WebhookAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status409Conflict);
 
         var hooks = api.MapGroup("/hooks").RequireAuthorization(ParleyPolicies.Administrator).AllowApiKeys().WithTags("REST hooks");
-        hooks.MapPost("", SubscribeAsync);
-        hooks.MapDelete("/{id}", UnsubscribeAsync);
+        hooks.MapPost("", SubscribeAsync).WithName("subscribeHook").WithSummary("Subscribe a REST hook to one event type (Zapier performSubscribe)")
+            .Produces<HookView>(StatusCodes.Status201Created).ProducesValidationProblem();
+        hooks.MapDelete("/{id}", UnsubscribeAsync).WithName("unsubscribeHook").WithSummary("Remove a REST hook (Zapier performUnsubscribe)")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/events", EventsAsync).RequireAuthorization(ParleyPolicies.Administrator).AllowApiKeys().WithTags("Events");
+        api.MapGet("/events", EventsAsync).RequireAuthorization(ParleyPolicies.Administrator).AllowApiKeys().WithTags("Events")
+            .WithName("listEvents").WithSummary("Recent events, newest first (the polling list of every trigger; deduplicate by id)")
+            .Produces<WebhookEventPage>().ProducesValidationProblem();
         return api;
     }
 

@@ -66,7 +66,9 @@ export async function apiKeysPage(ctx: Context): Promise<Node> {
   return h("section", {},
     h("h1", {}, t("settings.title")),
     settingsTabs(ctx, "/settings/api-keys"),
-    h("div", { class: "card" }, h("h2", {}, t("apiKeys.title")), h("p", {}, t("apiKeys.intro")), createForm),
+    h("div", { class: "card" }, h("h2", {}, t("apiKeys.title")), h("p", {}, t("apiKeys.intro")),
+      h("p", {}, h("a", { href: "/api/reference/", target: "_blank", rel: "noopener" }, t("apiKeys.reference")), " ", t("apiKeys.referenceHint")),
+      createForm),
     created,
     h("div", { class: "card" }, status, list));
 }

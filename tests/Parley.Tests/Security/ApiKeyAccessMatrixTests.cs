@@ -42,6 +42,12 @@ public sealed class ApiKeyAccessMatrixTests : AppTest
         ["DELETE /api/widget-memory"] = Who.Public,
         ["GET /api/widget/{widgetKey}/presence"] = Who.Public,
         ["GET /api/phone-countries"] = Who.Public,
+        // The OpenAPI document of the public API and its reference page (Scalar: the page and its script files); no account data.
+        ["GET /api/openapi.json"] = Who.Public,
+        ["GET /api/reference/{documentName?}"] = Who.Public,
+        ["GET /api/reference/scalar.js"] = Who.Public,
+        ["GET /api/reference/scalar.aspnetcore.js"] = Who.Public,
+        ["GET /api/reference/favicon.svg"] = Who.Public,
         // Booking pages and the booker's own link (its sealed token is the credential; a made-up one is 404 for anyone).
         ["GET /api/book/{handle}"] = Who.Public,
         ["GET /api/book/{handle}/slots"] = Who.Public,

@@ -63,6 +63,7 @@ public sealed class IdorMatrixTests : AppTest
     private static readonly Dictionary<string, string> NotTenantResources = new()
     {
         ["/api/widget/{widgetKey}"] = "public by design: the widget key is published in the adviser's website",
+        ["/api/reference/{documentName?}"] = "public by design: the API reference page of the one public document; no account data",
         ["/api/widget/{widgetKey}/dialogs"] = "public by design: anyone may start a dialog through a published widget",
         ["/api/widget/{widgetKey}/presence"] = "public by design: the published button shows only online/away, the same answer for unknown keys and inactive advisers",
         ["/api/book/{handle}"] = "public by design: a booking page's handle is published; it books only that operator's time",
