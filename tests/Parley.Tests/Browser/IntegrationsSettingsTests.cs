@@ -149,6 +149,22 @@ public sealed class IntegrationsSettingsTests(BrowserFixture fixture) : IAsyncLi
         await Expect(page.Locator("[data-log] li.delivery").First).ToHaveAttributeAsync("data-message-id", created); // newest first
         var all = await Poll.ForAsync("the receiver gets the case", () => Task.FromResult(Received("/hook")), r => r.Any(x => x.Headers["webhook-id"] == created), DeliveryTimeout);
         Verify(secret, all.First(r => r.Headers["webhook-id"] == created));
+
+        // Resend: the same webhook-id again, its second attempt shows in the log by itself.
+        await testDelivery.GetByRole(AriaRole.Button, new() { Name = "Resend" }).ClickAsync();
+        await Expect(testDelivery.Locator("table.attempts tbody tr")).ToHaveCountAsync(2, new() { Timeout = (float)DeliveryTimeout.TotalMilliseconds });
+        Assert.Equal(2, Received("/hook").Count(r => r.Headers["webhook-id"] == test[0].Headers["webhook-id"]));
+
+        // Recover: a time in the future is refused at its field; the default (a day ago) is accepted.
+        var recover = page.Locator("[data-log] form");
+        var since = recover.GetByLabel("Since");
+        var sinceDefault = await since.InputValueAsync();
+        await since.FillAsync(DateTime.Now.AddDays(2).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await recover.GetByRole(AriaRole.Button, new() { Name = "Recover" }).ClickAsync();
+        await Expect(recover.Locator($"#{await since.GetAttributeAsync("id")}-error")).ToHaveTextAsync("Choose a time within the last 30 days.");
+        await since.FillAsync(sinceDefault);
+        await recover.GetByRole(AriaRole.Button, new() { Name = "Recover" }).ClickAsync();
+        await Expect(recover.GetByRole(AriaRole.Alert)).ToContainTextAsync("are sent again");
     }
 
     [Fact]
