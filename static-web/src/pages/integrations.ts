@@ -66,7 +66,7 @@ export async function integrationsPage(ctx: Context): Promise<Node> {
 
   const endpointRow = (e: WebhookEndpoint) => {
     const urlId = uid("webhook-url");
-    const describe = { "aria-describedby": urlId };
+    const describe = (action: string) => ({ "aria-describedby": urlId, "data-action": action });
     const statusCell = e.enabled
       ? [h("span", { class: "badge online" }, t("integrations.enabled"))]
       : [h("span", { class: "badge off" }, t("integrations.disabled")),
@@ -81,13 +81,13 @@ export async function integrationsPage(ctx: Context): Promise<Node> {
       h("td", {}, e.eventTypes.map((type) => h("span", { class: "badge" }, type))),
       h("td", {}, statusCell),
       h("td", {}, h("div", { class: "actions" },
-        h("button", { type: "button", class: "secondary", ...describe, onclick: () => act(async () => {
+        h("button", { type: "button", class: "secondary", ...describe("test"), onclick: () => act(async () => {
           const sent = await api<{ messageId: string }>("POST", `/api/webhooks/endpoints/${e.id}/test`);
           say("success", t("integrations.testSent", { url: e.url }));
           await log.open(e, (items) => items.some((d) => d.messageId === sent.messageId && finished(d)));
         }) }, t("integrations.sendTest")),
-        h("button", { type: "button", class: "secondary", ...describe, onclick: () => act(() => log.open(e)) }, t("integrations.showDeliveries")),
-        h("button", { type: "button", class: "secondary", ...describe, onclick: () => act(async () => {
+        h("button", { type: "button", class: "secondary", ...describe("deliveries"), onclick: () => act(() => log.open(e, undefined, true)) }, t("integrations.showDeliveries")),
+        h("button", { type: "button", class: "secondary", ...describe("rotate"), onclick: () => act(async () => {
           if (!await confirmDialog({ title: t("common.confirmTitle"), text: t("integrations.confirmRotate", { url: e.url }), confirm: t("integrations.rotate"), cancel: t("common.cancel") })) return;
           const rotated = await api<WebhookSecret>("POST", `/api/webhooks/endpoints/${e.id}/rotate-secret`);
           status.className = "webhook-status";
@@ -96,12 +96,14 @@ export async function integrationsPage(ctx: Context): Promise<Node> {
             ? t("integrations.previousUntil", { time: formatDate(rotated.endpoint.previousSecretValidUntil) }) : null);
           await refresh();
         }) }, t("integrations.rotate")),
-        h("button", { type: "button", class: "secondary", ...describe, onclick: () => act(async () => {
+        h("button", { type: "button", class: "secondary", ...describe("toggle"), onclick: () => act(async () => {
           await api<WebhookEndpoint>("PATCH", `/api/webhooks/endpoints/${e.id}`, { enabled: !e.enabled });
           say("success", e.enabled ? t("integrations.disabledDone") : t("integrations.enabledDone"));
           await refresh();
+          // The row is drawn anew: the keyboard stays on its (now opposite) switch.
+          list.querySelector<HTMLElement>(`tr[data-endpoint="${CSS.escape(e.id)}"] [data-action=toggle]`)?.focus();
         }) }, e.enabled ? t("integrations.disable") : t("integrations.enable")),
-        h("button", { type: "button", class: "danger", ...describe, onclick: () => act(async () => {
+        h("button", { type: "button", class: "danger", ...describe("delete"), onclick: () => act(async () => {
           if (!await confirmDialog({ title: t("common.confirmTitle"), text: t("integrations.confirmDelete", { url: e.url }), confirm: t("integrations.delete"), cancel: t("common.cancel"), danger: true })) return;
           await api("DELETE", `/api/webhooks/endpoints/${e.id}`);
           if (log.endpointId() === e.id) log.close();
@@ -269,8 +271,8 @@ function deliveryLog(leaving: AbortSignal, say: (kind: "success" | "error", text
   return {
     view,
     endpointId: () => endpoint?.id ?? null,
-    /** Shows the log of `e` (focusing its heading when it was another's) and watches it. */
-    open: async (e: WebhookEndpoint, until?: (items: WebhookDelivery[]) => boolean) => {
+    /** Shows the log of `e` and watches it; `focus`: the keyboard moves to it (Show deliveries), not after a test event. */
+    open: async (e: WebhookEndpoint, until?: (items: WebhookDelivery[]) => boolean, focus = false) => {
       const changed = endpoint?.id !== e.id;
       endpoint = e;
       heading.textContent = t("integrations.logTitle", { url: e.url });
@@ -282,7 +284,7 @@ function deliveryLog(leaving: AbortSignal, say: (kind: "success" | "error", text
         recoverForm.querySelector<HTMLInputElement>("input[name=since]")!.value = localInput(new Date(Date.now() - 24 * 3600_000));
       }
       view.hidden = false;
-      if (changed) heading.focus();
+      if (focus) heading.focus();
       await watch(until);
     },
     close: () => {

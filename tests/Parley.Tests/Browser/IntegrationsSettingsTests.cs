@@ -204,6 +204,7 @@ public sealed class IntegrationsSettingsTests(BrowserFixture fixture) : IAsyncLi
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
         await Expect(row).ToContainTextAsync("Disabled");
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Enable" })).ToBeFocusedAsync(); // the row is drawn anew, the keyboard stays
         await row.GetByRole(AriaRole.Button, new() { Name = "Send test event" }).ClickAsync();
         await Expect(page.Locator(".webhook-status")).ToHaveTextAsync("Enable the endpoint to send it a test event.");
         await row.GetByRole(AriaRole.Button, new() { Name = "Enable" }).ClickAsync();
