@@ -97,6 +97,60 @@ export interface ApiKey {
   lastUsedAt: string | null;
 }
 
+/** Settings › Integrations (docs/integrations.md): a type an endpoint may subscribe to. */
+export interface WebhookEventType {
+  type: string;
+  description: string;
+}
+
+/** A webhook endpoint or a REST hook (`kind`); its secret is never in it, only once in {@link WebhookSecret}. */
+export interface WebhookEndpoint {
+  id: string;
+  kind: "endpoint" | "hook";
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+  /** Why the server disabled it: the receiver answered 410 Gone, or every delivery failed for 5 days. */
+  disabledReason: "gone" | "failing" | null;
+  failingSince: string | null;
+  /** During a rotation: until when the previous secret signs too. */
+  previousSecretValidUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new endpoint or a rotated secret: the signing secret, shown this once. */
+export interface WebhookSecret {
+  endpoint: WebhookEndpoint;
+  secret: string;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  /** The start of the receiver's answer: plain text, shown as text. */
+  response: string | null;
+  error: string | null;
+}
+
+export interface WebhookDelivery {
+  messageId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  state: "pending" | "delivered" | "failed" | "stopped";
+  attempts: WebhookAttempt[];
+  createdAt: string;
+  nextAttemptAt: string | null;
+}
+
+export interface WebhookDeliveryPage {
+  items: WebhookDelivery[];
+  nextCursor: string | null;
+}
+
 export interface CaseSummary {
   id: string;
   number: number;

@@ -10,7 +10,7 @@ export interface Option {
 export interface FieldSpec {
   name: string;
   label: string;
-  type?: "text" | "email" | "password" | "tel" | "number" | "color" | "select" | "checkbox" | "textarea" | "custom";
+  type?: "text" | "email" | "password" | "tel" | "number" | "color" | "datetime-local" | "url" | "select" | "checkbox" | "textarea" | "custom";
   value?: string | boolean | null;
   hint?: string;
   required?: boolean;

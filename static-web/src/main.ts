@@ -10,6 +10,7 @@ import { accountPage } from "./pages/account";
 import { operatorsPage } from "./pages/operators";
 import { customFieldsPage } from "./pages/customFields";
 import { apiKeysPage } from "./pages/apiKeys";
+import { integrationsPage } from "./pages/integrations";
 import { profilePage } from "./pages/profile";
 import { availabilityPage } from "./pages/availability";
 import { casesPage } from "./pages/cases";
@@ -48,6 +49,7 @@ const privateRoutes: Record<string, { page: PrivatePage; nav: string; adminOnly?
   "/settings/operators": { page: operatorsPage, nav: "/settings", adminOnly: true },
   "/settings/custom-fields": { page: customFieldsPage, nav: "/settings", adminOnly: true },
   "/settings/api-keys": { page: apiKeysPage, nav: "/settings", adminOnly: true },
+  "/settings/integrations": { page: integrationsPage, nav: "/settings", adminOnly: true },
   "/settings/profile": { page: profilePage, nav: "/settings" },
   "/settings/booking": { page: availabilityPage, nav: "/settings" },
   "/settings/outbox": { page: outboxPage, nav: "/settings", adminOnly: true },

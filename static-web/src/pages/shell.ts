@@ -45,8 +45,8 @@ export function shell(ctx: Context, activeNav: string, _path: string, content: H
 /** Tabs of the Settings area; administrators see them all, operators only their profile. */
 export function settingsTabs(ctx: Context, active: string): HTMLElement {
   const isAdmin = ctx.me.operator?.role === "administrator";
-  const tabs: [string, "settings.account" | "settings.operators" | "settings.customFields" | "settings.apiKeys" | "settings.dialogs" | "settings.chat" | "settings.profile" | "settings.booking" | "settings.outbox"][] = isAdmin
-    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/custom-fields", "settings.customFields"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/dialogs", "settings.dialogs"], ["/settings/chat", "settings.chat"], ["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"], ["/settings/outbox", "settings.outbox"]]
+  const tabs: [string, "settings.account" | "settings.operators" | "settings.customFields" | "settings.apiKeys" | "settings.integrations" | "settings.dialogs" | "settings.chat" | "settings.profile" | "settings.booking" | "settings.outbox"][] = isAdmin
+    ? [["/settings/account", "settings.account"], ["/settings/operators", "settings.operators"], ["/settings/custom-fields", "settings.customFields"], ["/settings/api-keys", "settings.apiKeys"], ["/settings/integrations", "settings.integrations"], ["/settings/dialogs", "settings.dialogs"], ["/settings/chat", "settings.chat"], ["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"], ["/settings/outbox", "settings.outbox"]]
     : [["/settings/profile", "settings.profile"], ["/settings/booking", "settings.booking"]];
   return h("nav", { class: "tabs", "aria-label": t("settings.title") },
     tabs.map(([href, key]) => h("a", { href, "data-link": true, "aria-current": href === active ? "page" : undefined }, t(key))));
