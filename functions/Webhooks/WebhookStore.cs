@@ -366,7 +366,7 @@ public sealed class WebhookStore(StorageAccount storage, IDataProtectionProvider
         }
         foreach (var chunk in keys.Chunk(100))
         {
-            await Deliveries.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)), ct);
+            await Deliveries.SubmitAtomicallyAsync([.. chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All))], ct);
         }
     }
 

@@ -28,6 +28,8 @@ public sealed class ApiKeyTests : AppTest
         Assert.True(key.Length - body.GetProperty("prefix").GetString()!.Length - 1 >= 43, "at least 256 bits of secret");
         Assert.Equal(me.GetProperty("account").GetProperty("id").GetString(), asKey.GetProperty("account").GetProperty("id").GetString());
         Assert.Equal(JsonValueKind.Null, asKey.GetProperty("operator").ValueKind);
+        Assert.Equal((id, "Zapier"), (asKey.GetProperty("apiKey").GetProperty("id").GetString(), asKey.GetProperty("apiKey").GetProperty("name").GetString())); // the connection test names the key
+        Assert.DoesNotContain(key, asKey.GetRawText());
         Assert.Equal(HttpStatusCode.Created, write.StatusCode);
         var entry = Assert.Single(listed.EnumerateArray());
         Assert.Equal("Zapier", entry.GetProperty("name").GetString());
