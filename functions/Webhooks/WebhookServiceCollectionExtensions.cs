@@ -14,6 +14,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton(sp => new OutboundAddressGuard(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowLoopback));
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<WebhookPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookPublisher>());
         services.AddSingleton<WebhookDeliveries>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookAttempts>();

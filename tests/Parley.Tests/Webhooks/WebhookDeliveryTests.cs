@@ -276,7 +276,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/api/hooks/{endpointId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/api/webhooks/endpoints/{endpointId}")).StatusCode);
         Assert.Empty((await other.GetJsonAsync("/api/webhooks/endpoints")).EnumerateArray());
-        await CreateCaseAsync(admin, "Only mine");
+        var mine = await CreateCaseAsync(admin, "Only mine");
+        await Poll.UntilAsync("the event is recorded", async () => (await admin.GetJsonAsync("/api/events")).GetRawText().Contains(mine, StringComparison.Ordinal));
         Assert.Empty((await other.GetJsonAsync("/api/events")).GetProperty("items").EnumerateArray());
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/webhooks/endpoints/{endpointId}")).StatusCode);
     }
