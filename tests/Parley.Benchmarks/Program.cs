@@ -12,7 +12,7 @@ using Parley.Testing;
 // loop, both against the same in-memory Azurite in the same run, plus a no-op Kestrel baseline; then the API's storage
 // round trips per operation and the reminder dispatch. Prints figures; judges nothing.
 // Usage: npm run bench [-- --seconds 5 --concurrency 16 --reminders 2000 --partitions 4 --activities 32 --reminders-only
-//                         --rooms 20 --chat-only --booking-only --webhooks-only --endpoints 50 --events 20]
+//                         --rooms 20 --chat-only --booking-only --webhooks-only --api-only --endpoints 50 --events 20]
 var seconds = Option("--seconds", 5);
 var reminders = Option("--reminders", 2000);
 var concurrency = Option("--concurrency", 16);
@@ -22,6 +22,7 @@ var remindersOnly = args.Contains("--reminders-only");
 var chatOnly = args.Contains("--chat-only");
 var bookingOnly = args.Contains("--booking-only");
 var webhooksOnly = args.Contains("--webhooks-only");
+var apiOnly = args.Contains("--api-only");
 var rooms = Option("--rooms", 20);
 var duration = TimeSpan.FromSeconds(seconds);
 var warmup = TimeSpan.FromSeconds(Math.Max(1, seconds / 3.0));
@@ -32,6 +33,17 @@ var account = azurite.CreateAccount();
 var table = account.GetTableClient("Bench" + Guid.NewGuid().ToString("N")[..8]);
 await table.CreateIfNotExistsAsync();
 var bare = new BareTableLoop(account.Connection.TableEndpoint, StorageConnection.DevelopmentAccountName, StorageConnection.DevelopmentAccountKey, table.Name);
+
+if (apiOnly)
+{
+    Console.WriteLine();
+    Console.WriteLine("API through the real app (Kestrel, API keys, Azurite):");
+    foreach (var (m, trips) in await ApiBenchmark.RunAsync(azurite, concurrency, duration, warmup))
+    {
+        Console.WriteLine($"{m.Name,-36} {m.PerSecond,9:N0} req/s  p50 {m.P50,8:N2} ms  p99 {m.P99,8:N2} ms  errors {m.Errors,4}  storage trips/op {trips,6:N2}");
+    }
+    return 0;
+}
 
 if (webhooksOnly || !(bookingOnly || remindersOnly || chatOnly))
 {
