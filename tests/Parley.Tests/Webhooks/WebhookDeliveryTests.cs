@@ -16,26 +16,50 @@ namespace Parley.Tests.Webhooks;
 /// shortened retry schedule. Every attempt is checked with the reference Standard Webhooks verifier; the receiver
 /// deduplicates by <c>webhook-id</c> as the specification asks receivers to.
 /// </summary>
-public sealed class WebhookDeliveryTests : IAsyncLifetime
+public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Host host) : IClassFixture<WebhookDeliveryTests.Host>
 {
-    private ParleyApp _app = null!;
-    private Receiver _receiver = null!;
+    private readonly ParleyApp _app = host.App;
 
-    public async Task InitializeAsync()
+    /// <summary>This test's own paths on the shared receiver, so no test sees another's deliveries.</summary>
+    private readonly ReceiverScope _receiver = new(host.Receiver, "/t" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>One app (with the durable engine and a shortened schedule) and one receiver for the class; every test signs up its own accounts.</summary>
+    public sealed class Host : IAsyncLifetime
     {
-        _receiver = await Receiver.StartAsync();
-        _app = await ParleyApp.StartAsync(new()
+        public ParleyApp App { get; private set; } = null!;
+
+        public Receiver Receiver { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            ["Durable:Enabled"] = "true",
-            ["Webhooks:AllowLoopback"] = "true",
-            ["Webhooks:RetrySchedule"] = "00:00:00,00:00:00.200,00:00:00.500,00:00:01,00:00:01.500",
-        });
+            Receiver = await Receiver.StartAsync();
+            App = await ParleyApp.StartAsync(new()
+            {
+                ["Durable:Enabled"] = "true",
+                ["Webhooks:AllowLoopback"] = "true",
+                ["Webhooks:RetrySchedule"] = "00:00:00,00:00:00.200,00:00:00.500,00:00:01,00:00:01.500",
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Receiver.DisposeAsync();
+        }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>The receiver as one test sees it: its paths carry the test's prefix.</summary>
+    public sealed class ReceiverScope(Receiver receiver, string prefix)
     {
-        await _app.DisposeAsync();
-        await _receiver.DisposeAsync();
+        public string Url(string path) => receiver.Url(prefix + path);
+
+        public void On(string path, Func<int, RecordedRequest, (int, string?)> answer, string? location = null) => receiver.On(prefix + path, answer, location);
+
+        public IReadOnlyList<(DateTimeOffset At, int Status, RecordedRequest Request)> At(string path) => receiver.At(prefix + path);
+
+        public IReadOnlyDictionary<string, string> Accepted(string path) => receiver.Accepted(prefix + path);
+
+        public Task<RecordedRequest> SingleDeliveryAsync(string path) => receiver.SingleDeliveryAsync(prefix + path);
     }
 
     [Fact]
@@ -297,7 +321,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         new StandardWebhook(secret).Verify(request.Body, new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => new Microsoft.Extensions.Primitives.StringValues(h.Value))));
 
     /// <summary>A local receiver: answers per path as told (by the attempt number of each webhook-id), records every request with its time and answer.</summary>
-    private sealed class Receiver : IAsyncDisposable
+    public sealed class Receiver : IAsyncDisposable
     {
         private readonly ConcurrentDictionary<string, (Func<int, RecordedRequest, (int Status, string? RetryAfter)> Answer, string? Location)> _paths = new();
         private readonly ConcurrentQueue<(string Path, DateTimeOffset At, int Status, RecordedRequest Request)> _log = new();
