@@ -22,9 +22,13 @@ param identityClientId string
 @description('Blob container URL the deployment package is uploaded to.')
 param deploymentContainerUrl string
 
-@description('Storage service endpoints (https) for AzureWebJobsStorage.')
+@description('Blob service endpoint (https) for AzureWebJobsStorage.')
 param blobEndpoint string
+
+@description('Queue service endpoint (https) for AzureWebJobsStorage.')
 param queueEndpoint string
+
+@description('Table service endpoint (https) for AzureWebJobsStorage.')
 param tableEndpoint string
 
 @description('Application Insights connection string (not a secret with local auth disabled).')
