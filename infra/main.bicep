@@ -134,6 +134,7 @@ module api 'app/api.bicep' = {
     taskHub: durableTaskHub
     communicationProvider: communicationProvider
     emailFrom: '${emailSenderUsername}@${communication.outputs.senderDomain}'
+    communicationEndpoint: communication.outputs.endpoint
   }
   // The app starts polling storage as soon as it runs: its roles must exist first.
   dependsOn: [

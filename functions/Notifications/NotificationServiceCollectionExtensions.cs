@@ -39,12 +39,8 @@ public sealed class CommunicationOptions
             if (o.Provider == "acs")
             {
                 var errors = new List<string>();
-                if (string.IsNullOrWhiteSpace(o.ConnectionString)) errors.Add("Communication__ConnectionString is required when Communication__Provider is 'acs'.");
-                else
-                {
-                    try { AcsConnection.Parse(o.ConnectionString, "Communication__ConnectionString"); }
-                    catch (InvalidOperationException ex) { errors.Add(ex.Message); }
-                }
+                try { AcsConnection.FromSettings(configuration); }
+                catch (InvalidOperationException ex) { errors.Add(ex.Message + " It is required when Communication__Provider is 'acs'."); }
                 if (string.IsNullOrWhiteSpace(o.SmsFrom)) errors.Add("Communication__SmsFrom is required when Communication__Provider is 'acs'.");
                 if (string.IsNullOrWhiteSpace(o.EmailFrom)) errors.Add("Communication__EmailFrom is required when Communication__Provider is 'acs'.");
                 if (!Uri.TryCreate(o.CognitiveServicesEndpoint, UriKind.Absolute, out var ai) || ai.Scheme != Uri.UriSchemeHttps)
@@ -69,7 +65,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<NotificationSender>();
         services.AddSingleton<OutboxProvider>();
-        services.AddSingleton(sp => new AcsClient(AcsConnection.Parse(sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.ConnectionString!, "Communication__ConnectionString")));
+        services.AddSingleton(sp => new AcsClient(AcsConnection.FromSettings(sp.GetRequiredService<IConfiguration>())));
         services.AddSingleton<IMessageProvider>(sp =>
             sp.GetRequiredService<IOptions<CommunicationOptions>>().Value.Provider == "acs"
                 ? new AcsProvider(sp.GetRequiredService<AcsClient>(), sp.GetRequiredService<ProviderReferences>(), sp.GetRequiredService<TimeProvider>())

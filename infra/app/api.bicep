@@ -56,6 +56,9 @@ param communicationProvider string
 @description('Communication__EmailFrom: default e-mail sender address.')
 param emailFrom string
 
+@description('Communication__Endpoint: the Communication Services endpoint, reached with the managed identity (no access key).')
+param communicationEndpoint string
+
 var serviceName = 'api'
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -169,6 +172,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Timers__Enabled: 'false'
     Communication__Provider: communicationProvider
     Communication__EmailFrom: emailFrom
+    // Communication Services through the managed identity (it holds a role on the resource): no connection string.
+    Communication__Endpoint: communicationEndpoint
+    Communication__ClientId: identityClientId
   }
 }
 

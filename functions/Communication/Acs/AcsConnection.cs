@@ -1,4 +1,5 @@
 using Azure.Core;
+using Microsoft.Extensions.Configuration;
 
 namespace Parley.Functions.Communication.Acs;
 
@@ -60,4 +61,25 @@ public sealed class AcsConnection
     }
 
     public static AcsConnection WithCredential(Uri endpoint, TokenCredential credential) => new(endpoint, null, credential);
+
+    /// <summary>
+    /// From the settings: <c>Communication__ConnectionString</c> (endpoint and access key) when set; otherwise
+    /// <c>Communication__Endpoint</c> with the app's managed identity (<c>Communication__ClientId</c> names a
+    /// user-assigned one; absent = system-assigned) — how the Azure deployment connects, with no key anywhere.
+    /// </summary>
+    public static AcsConnection FromSettings(IConfiguration configuration)
+    {
+        if (configuration["Communication:ConnectionString"] is { Length: > 0 } connectionString)
+        {
+            return Parse(connectionString, "Communication__ConnectionString");
+        }
+        if (!Uri.TryCreate(configuration["Communication:Endpoint"], UriKind.Absolute, out var endpoint) || endpoint.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new InvalidOperationException("Set 'Communication__ConnectionString' (endpoint and access key), or 'Communication__Endpoint' (https://<resource>.communication.azure.com/) to connect with the app's managed identity.");
+        }
+        var clientId = configuration["Communication:ClientId"];
+        return WithCredential(endpoint, string.IsNullOrWhiteSpace(clientId)
+            ? new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.SystemAssigned)
+            : new Azure.Identity.ManagedIdentityCredential(Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(clientId)));
+    }
 }

@@ -37,7 +37,7 @@ public sealed class AcsMediaOptions
             }
             try
             {
-                Communication.Acs.AcsConnection.Parse(configuration["Communication:ConnectionString"] ?? "", "Communication__ConnectionString");
+                Communication.Acs.AcsConnection.FromSettings(configuration);
             }
             catch (InvalidOperationException ex)
             {
