@@ -5,14 +5,14 @@
 //
 //   1. node scripts/build-web.mjs                      -> static-web/dist
 //   2. dotnet publish functions -c Release -o artifacts/publish
-//   3. static-web/dist                                  -> artifacts/publish/wwwroot
-//   4. the folder's contents (not the folder)           -> artifacts/parley-functions.zip
+//      (the project copies static-web/dist into it as wwwroot/, see functions/Parley.Functions.csproj)
+//   3. the folder's contents (not the folder)           -> artifacts/parley-functions.zip
 //
 // No dependencies: the zip is written with node:zlib (deflate) and a minimal ZIP writer. Debug symbols (*.pdb) are
 // left out (stack traces keep their method names; the package stays small). Options: --skip-web (reuse
 // static-web/dist), --out <zip path>. No apphost (UseAppHost=false): the host runs `dotnet Parley.Functions.dll`.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
@@ -45,7 +45,11 @@ if (!existsSync(path.join(dist, "index.html"))) {
 
 rmSync(publishDir, { recursive: true, force: true });
 run("dotnet", ["publish", path.join(root, "functions"), "-c", "Release", "-o", publishDir, "--nologo", "-p:SelfContained=false", "-p:UseAppHost=false"]);
-cpSync(dist, path.join(publishDir, "wwwroot"), { recursive: true });
+// The project publishes static-web/dist as wwwroot/ itself (functions/Parley.Functions.csproj), as it does for azd.
+if (!existsSync(path.join(publishDir, "wwwroot", "index.html"))) {
+  console.error("[package] the publish output has no wwwroot/index.html: the project should have copied static-web/dist.");
+  process.exit(1);
+}
 
 for (const required of ["host.json", "Parley.Functions.dll", "Parley.Functions.runtimeconfig.json"]) {
   if (!existsSync(path.join(publishDir, required))) {
