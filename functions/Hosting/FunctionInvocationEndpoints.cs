@@ -10,17 +10,26 @@ namespace Parley.Functions.Hosting;
 /// What the Functions host calls for non-HTTP triggers: <c>POST /&lt;function-name&gt;</c> with
 /// <c>{"Data": {...}, "Metadata": {...}}</c>, answered with <c>{"Outputs", "Logs", "ReturnValue"}</c>.
 /// Any failure answers 500 so the host retries the message and finally poisons it.
-/// Mapped only under the host: the public HTTP function forwards <c>api/*</c> alone, so these routes are
-/// reachable by the host and nobody else.
+/// Mapped only under the host. The public HTTP function forwards every path (<c>{*path}</c>: the app serves its
+/// pages too), so a public <c>POST /sweeps</c> reaches this process as well: a request that passed Azure's front end
+/// carries <c>X-Forwarded-For</c> (and the other front-end headers, which a client cannot remove) and is answered 404.
+/// The host's own invocations come straight from the host on loopback and carry none of them.
 /// </summary>
 public static class FunctionInvocationEndpoints
 {
     private static readonly JsonSerializerOptions ResultJson = new() { PropertyNamingPolicy = null, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
+    /// <summary>Headers Azure's front end adds to every public request; the host's trigger invocations carry none.</summary>
+    public static readonly string[] FrontEndHeaders = ["X-Forwarded-For", "X-Forwarded-Host", "X-ARR-LOG-ID", "X-Original-URL", "DISGUISED-HOST"];
+
     public static IEndpointRouteBuilder MapFunctionInvocations(this IEndpointRouteBuilder endpoints)
     {
         var invoker = endpoints.ServiceProvider.GetRequiredService<WorkflowInvoker>();
-        var group = endpoints.MapGroup("").ExcludeFromDescription().WithTags("Functions host");
+        var group = endpoints.MapGroup("").ExcludeFromDescription().WithTags("Functions host")
+            .AddEndpointFilter(async (context, next) =>
+                FrontEndHeaders.Any(h => context.HttpContext.Request.Headers.ContainsKey(h))
+                    ? Results.NotFound()
+                    : await next(context));
         foreach (var queue in invoker.Queues)
         {
             var name = queue.QueueName;

@@ -141,12 +141,20 @@ public static class HostingExtensions
         return provider;
     }
 
-    private static string? StaticWebRoot(WebApplication app)
+    /// <summary>
+    /// The built web front end: <c>StaticWeb:Root</c> (a relative value is looked up under the content root, then
+    /// next to the executable), else <c>wwwroot/</c> next to the executable (the deployment package), else
+    /// <c>../static-web/dist</c> from the content root (a local build). Null when none of them holds an index.html.
+    /// </summary>
+    private static string? StaticWebRoot(WebApplication app) =>
+        StaticWebRoot(app.Configuration["StaticWeb:Root"], app.Environment.ContentRootPath, AppContext.BaseDirectory);
+
+    internal static string? StaticWebRoot(string? configured, string contentRoot, string baseDirectory)
     {
-        var root = app.Configuration["StaticWeb:Root"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured, app.Environment.ContentRootPath)
-            : Path.GetFullPath(Path.Combine(app.Environment.ContentRootPath, "..", "static-web", "dist"));
-        return File.Exists(Path.Combine(root, "index.html")) ? root : null;
+        IEnumerable<string> candidates = configured is { Length: > 0 }
+            ? [Path.GetFullPath(configured, contentRoot), Path.GetFullPath(configured, baseDirectory)]
+            : [Path.Combine(baseDirectory, "wwwroot"), Path.GetFullPath(Path.Combine(contentRoot, "..", "static-web", "dist"))];
+        return candidates.FirstOrDefault(root => File.Exists(Path.Combine(root, "index.html")));
     }
 
     /// <summary><c>GET /</c> for the host's readiness probe, <c>GET /api/health</c>, and the host's trigger routes when hosted.</summary>

@@ -178,6 +178,24 @@ public sealed class FunctionInvocationTests : IAsyncLifetime
         Assert.Equal("functions-host", health.GetProperty("mode").GetString());
     }
 
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("X-ARR-LOG-ID", "4f1c2b1e-0000-0000-0000-000000000000")]
+    [InlineData("X-Original-URL", "/sweeps")]
+    public async Task A_public_request_forwarded_by_the_catch_all_http_function_cannot_invoke_a_trigger(string header, string value)
+    {
+        // The http function forwards every path, so POST /<queue> from the internet reaches us with Azure's front-end headers.
+        var payload = JsonSerializer.Serialize(new { Data = new { message = "forged" }, Metadata = new { Id = "x", DequeueCount = 1 } });
+        using var client = _host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/" + _queueName) { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(_journal.Deliveries);
+    }
+
     private async Task<HttpResponseMessage> PostAsync(string path, string payload)
     {
         using var client = _host.CreateClient();
