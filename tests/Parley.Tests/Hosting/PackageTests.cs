@@ -8,9 +8,14 @@ namespace Parley.Tests.Hosting;
 /// <summary>
 /// <c>npm run package</c> (scripts/package.mjs) produces the zip Flex Consumption's one deploy expects: the zip's root
 /// is the Functions script root (host.json, one folder per function, the app) with the web front end in wwwroot/.
+/// Runs alone (its own collection, parallelization off): a Release publish takes both cores for a minute, which would
+/// starve the timing-bound tests running beside it (the crash-recovery test ran out of its bound that way).
 /// </summary>
+[Collection(Name)]
 public sealed class PackageTests
 {
+    public const string Name = "Packaging (runs alone)";
+
     [Fact]
     public async Task The_package_is_the_script_root_with_the_app_and_the_web_front_end()
     {
@@ -79,3 +84,7 @@ public sealed class PackageTests
         }
     }
 }
+
+/// <summary>The packaging test's collection: run after the parallel ones, by itself.</summary>
+[CollectionDefinition(PackageTests.Name, DisableParallelization = true)]
+public sealed class PackagingCollection;
