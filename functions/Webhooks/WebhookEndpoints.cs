@@ -136,10 +136,11 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> DeleteAsync(string id, Tenant tenant, WebhookStore store, CancellationToken ct)
     {
-        if (await store.GetAsync(tenant.AccountId, id, ct) is null || !await store.DeleteAsync(tenant.AccountId, id, ct))
+        if (await store.GetAsync(tenant.AccountId, id, ct) is null)
         {
             return TypedResults.NotFound();
         }
+        await store.DeleteAsync(tenant.AccountId, id, ct);
         await store.DeleteDeliveriesAsync(tenant.AccountId, id, ct);
         return TypedResults.NoContent();
     }
@@ -279,10 +280,11 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> UnsubscribeAsync(string id, Tenant tenant, WebhookStore store, CancellationToken ct)
     {
-        if (await store.GetAsync(tenant.AccountId, id, ct) is not { Kind: WebhookKind.Hook } || !await store.DeleteAsync(tenant.AccountId, id, ct))
+        if (await store.GetAsync(tenant.AccountId, id, ct) is not { Kind: WebhookKind.Hook })
         {
             return TypedResults.NotFound();
         }
+        await store.DeleteAsync(tenant.AccountId, id, ct);
         await store.DeleteDeliveriesAsync(tenant.AccountId, id, ct);
         return TypedResults.NoContent();
     }

@@ -171,21 +171,11 @@ public sealed class WebhookStore(StorageAccount storage, IDataProtectionProvider
         }
     }
 
-    public async Task<bool> DeleteAsync(string accountId, string id, CancellationToken ct)
+    /// <summary>Removes the endpoint (a missing one is no error: the SDK treats 404 on delete as done).</summary>
+    public async Task DeleteAsync(string accountId, string id, CancellationToken ct)
     {
-        try
-        {
-            await Endpoints.DeleteEntityAsync(accountId, EndpointRow(id), ETag.All, ct);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return false;
-        }
-        finally
-        {
-            Forget(accountId);
-        }
+        await Endpoints.DeleteEntityAsync(accountId, EndpointRow(id), ETag.All, ct);
+        Forget(accountId);
     }
 
     private void Forget(string accountId) => cache.Remove("webhooks|" + accountId);
